@@ -1,0 +1,1 @@
+"""topup: every LLM API balance you hold, checked at once, correctly."""

@@ -1,0 +1,108 @@
+"""The exception tree. Adapters raise these; the runner classifies them into a :class:`Status`.
+
+::
+
+    TopupError
+    ├── ConfigError                a wrong config file, line or account (exit 2, nothing checked)
+    └── CheckError                 one account could not be checked; carries a Status
+        ├── AuthError              auth_error: bad, missing or expired credential
+        ├── ExhaustedError         exhausted: nothing left, the platform refuses the key/account
+        ├── DisabledError          disabled: the platform disabled the account or key
+        ├── RateLimitedError       rate_limited: HTTP 429 (has ``retry_after``)
+        ├── UnavailableError       unavailable: 5xx, timeouts, resets
+        ├── UnreachableError       unreachable: connection refused, DNS failure
+        ├── EndpointRetiredError   endpoint_retired: e.g. HTTP 410 Gone
+        └── BadResponseError       bad_response: not the documented shape, or a failure flag
+
+Messages are written for people and must never contain a secret; the runner additionally
+scrubs every message of the account's credentials before it leaves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from topup.model import Status
+
+
+class TopupError(Exception):
+    """Base of every error topup raises on purpose."""
+
+
+class ConfigError(TopupError):
+    """A configuration problem: says where (file, line, account) and what to do."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        account: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.account = account
+        self.hint = hint
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        subject = f"account {self.account!r}: " if self.account else ""
+        text = f"{where}{subject}{self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class CheckError(TopupError):
+    """One account could not be checked (or answered with a refusal)."""
+
+    status: Status = Status.BAD_RESPONSE
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class AuthError(CheckError):
+    status = Status.AUTH_ERROR
+
+
+class ExhaustedError(CheckError):
+    status = Status.EXHAUSTED
+
+
+class DisabledError(CheckError):
+    status = Status.DISABLED
+
+
+class RateLimitedError(CheckError):
+    status = Status.RATE_LIMITED
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UnavailableError(CheckError):
+    status = Status.UNAVAILABLE
+
+
+class UnreachableError(CheckError):
+    status = Status.UNREACHABLE
+
+
+class EndpointRetiredError(CheckError):
+    status = Status.ENDPOINT_RETIRED
+
+
+class BadResponseError(CheckError):
+    status = Status.BAD_RESPONSE

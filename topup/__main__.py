@@ -1,0 +1,3 @@
+from topup.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""An account to check: which platform, where, with which credentials and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from topup.secrets import Secret, fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    name: str
+    provider: str
+    credentials: Mapping[str, Secret] = field(default_factory=dict)
+    base_url: str | None = None
+    user_id: str | None = None
+    currency: str | None = None
+    quota_per_unit: Decimal | None = None
+    min_balance: Decimal | None = None
+    enabled: bool = True
+    timeout: float | None = None
+    interval: float | None = None
+    tags: tuple[str, ...] = ()
+    #: Free-form per-account tables (e.g. ``alerts``) kept for the features that read them.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def secret(self, name: str) -> str | None:
+        value = self.credentials.get(name)
+        return value.reveal() if value is not None else None
+
+    @property
+    def secrets(self) -> tuple[Secret, ...]:
+        return tuple(self.credentials.values())
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the credential in history without storing it."""
+        parts = [self.provider, self.base_url or ""]
+        parts += [f"{k}={v.reveal()}" for k, v in sorted(self.credentials.items())]
+        return fingerprint(*parts)

@@ -1,0 +1,57 @@
+"""`topup providers`: the platforms topup knows, their credential fields and defaults."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from topup.cli.app import app
+from topup.providers import all_providers
+
+
+@app.command("providers")
+def providers_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the platforms, their credential fields and defaults."""
+    rows = []
+    for name, provider in sorted(all_providers().items()):
+        rows.append(
+            {
+                "name": name,
+                "title": provider.title,
+                "default_base_url": provider.default_base_url,
+                "fields": [
+                    {"name": f.name, "secret": f.secret, "help": f.help} for f in provider.fields
+                ],
+                "modes": [sorted(m) for m in provider.modes],
+                "currency": provider.currency_rule,
+            }
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    grid = Table(header_style="bold")
+    grid.add_column("Provider", no_wrap=True)
+    grid.add_column("Default base URL", no_wrap=True)
+    grid.add_column("Credentials", no_wrap=True)
+    grid.add_column("Currency", overflow="fold")
+    for name, provider in sorted(all_providers().items()):
+        secret = {f.name for f in provider.fields if f.secret}
+        modes = " | ".join(
+            " + ".join(f"{f}{'*' if f in secret else ''}" for f in sorted(mode))
+            for mode in provider.modes
+        )
+        grid.add_row(
+            f"{name}\n[dim]{provider.title}[/]",
+            provider.default_base_url or "(base_url required)",
+            modes,
+            provider.currency_rule,
+        )
+    Console().print(grid)
+    Console().print("[dim]* secret: give it literally, as env:NAME or as file:PATH[/]")

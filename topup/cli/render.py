@@ -1,0 +1,95 @@
+"""The terminal table of `topup check`: balances with their currency, status, totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from topup.model import CheckResult, Status
+
+STATUS_STYLE = {
+    Status.OK: "green",
+    Status.EXHAUSTED: "bold red",
+    Status.DISABLED: "red",
+    Status.AUTH_ERROR: "magenta",
+    Status.RATE_LIMITED: "yellow",
+    Status.UNAVAILABLE: "yellow",
+    Status.UNREACHABLE: "yellow",
+    Status.ENDPOINT_RETIRED: "bold magenta",
+    Status.BAD_RESPONSE: "magenta",
+    Status.CONFIG_ERROR: "magenta",
+}
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | None, currency: str | None = None) -> str:
+    """Amounts for people: 2 decimals (more for tiny amounts), thousands separators."""
+    if value is None:
+        return "—"
+    if value != 0 and abs(value) < CENT:
+        text = f"{value.normalize():f}"
+    else:
+        text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,}"
+    return f"{text} {currency}" if currency else text
+
+
+def amount_text(value: Decimal | None, currency: str | None, unlimited: bool = False) -> Text:
+    if unlimited:
+        return Text("unlimited", style="cyan")
+    if value is None:
+        return Text("unknown", style="dim")
+    return Text(money(value, currency), style="red" if value < 0 else "")
+
+
+def totals(results: Sequence[CheckResult]) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for result in results:
+        if result.balance is not None and result.currency:
+            sums[result.currency] += result.balance
+    return dict(sorted(sums.items()))
+
+
+def table(results: Sequence[CheckResult], notes: dict[str, str]) -> Table:
+    grid = Table(title=None, header_style="bold", expand=False, pad_edge=False)
+    grid.add_column("Account", no_wrap=True)
+    grid.add_column("Platform", style="dim", no_wrap=True)
+    grid.add_column("Balance", justify="right", no_wrap=True)
+    grid.add_column("Used", justify="right", no_wrap=True)
+    grid.add_column("Status", no_wrap=True)
+    grid.add_column("Details", overflow="fold")
+    for r in results:
+        detail = notes.get(r.account) or r.message or ""
+        grid.add_row(
+            r.account,
+            r.provider,
+            amount_text(r.balance, r.currency, r.unlimited),
+            Text(money(r.used, r.currency), style="dim") if r.used is not None else Text(""),
+            Text(r.status.value, style=STATUS_STYLE[r.status]),
+            Text(detail, style="yellow" if r.account in notes else ""),
+        )
+    sums = totals(results)
+    unknown = sum(1 for r in results if r.balance is None and not r.unlimited)
+    if sums:
+        grid.add_section()
+        for currency, total in sums.items():
+            grid.add_row(
+                Text("Total", style="bold"),
+                "",
+                Text(money(total, currency), style="bold"),
+                "",
+                "",
+                Text(f"{unknown} unknown, not counted", style="dim") if unknown else "",
+            )
+    return grid
+
+
+def print_table(console: Console, results: Sequence[CheckResult], notes: dict[str, str]) -> None:
+    if not results:
+        console.print("No accounts to check.")
+        return
+    console.print(table(results, notes))

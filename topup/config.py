@@ -1,0 +1,351 @@
+"""The config file: TOML, found at ``--config``, else ``$TOPUP_CONFIG``, else the user config dir.
+
+Every problem is a :class:`~topup.errors.ConfigError` naming the file, the line or account, and
+what to do; nothing is checked with a wrong config. Credentials are literals, ``env:NAME`` or
+``file:PATH`` (relative to the config file), resolved here once into
+:class:`~topup.secrets.Secret` values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from topup.account import Account
+from topup.errors import ConfigError
+from topup.providers import all_providers, get_provider
+from topup.secrets import Secret
+
+ENV_VAR = "TOPUP_CONFIG"
+
+#: Keys every account may have, besides its platform's credential fields.
+ACCOUNT_KEYS = frozenset(
+    {
+        "name",
+        "provider",
+        "base_url",
+        "enabled",
+        "min_balance",
+        "currency",
+        "quota_per_unit",
+        "user_id",
+        "timeout",
+        "interval",
+        "tags",
+        "alerts",
+        "notes",
+    }
+)
+#: Top-level tables besides ``[[accounts]]``; each feature reads its own.
+SECTIONS = frozenset({"check", "storage", "watch", "alerts", "serve", "sandbox"})
+
+_HEADER = re.compile(r"^\s*\[\[\s*accounts\s*\]\]\s*(#.*)?$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None
+    accounts: tuple[Account, ...]
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.sections.get(name, {})
+
+    def select(self, names: list[str]) -> tuple[Account, ...]:
+        """The named accounts (all enabled ones when ``names`` is empty)."""
+        if not names:
+            return tuple(a for a in self.accounts if a.enabled)
+        by_name = {a.name: a for a in self.accounts}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            hint = _suggest(missing[0], by_name)
+            raise ConfigError(
+                f"no account named {', '.join(map(repr, missing))}",
+                path=self.path,
+                hint=hint or f"accounts: {', '.join(by_name) or 'none'}",
+            )
+        return tuple(by_name[n] for n in names)
+
+
+def default_path() -> Path:
+    return platformdirs.user_config_path("topup") / "config.toml"
+
+
+def locate(explicit: Path | None = None) -> Path:
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return default_path()
+
+
+def load(explicit: Path | None = None) -> Config:
+    path = locate(explicit)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            "config file not found",
+            path=path,
+            hint="create it (see `topup check --help` or the README), or pass --config PATH",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config: {exc}", path=path) from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        line = _decode_line(str(exc))
+        raise ConfigError(
+            f"not valid TOML: {str(exc).split(' (at ')[0]}",
+            path=path,
+            line=line,
+            hint="fix the syntax at that line",
+        ) from None
+    unknown = set(data) - SECTIONS - {"accounts"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ConfigError(
+            f"unknown table or key {key!r}",
+            path=path,
+            line=_find_line(text, key),
+            hint=_suggest(key, SECTIONS | {"accounts"}) or "remove it",
+        )
+    raw_accounts = data.get("accounts", [])
+    if not isinstance(raw_accounts, list):
+        raise ConfigError(
+            "accounts must be an array of tables",
+            path=path,
+            hint="write each account under its own [[accounts]] header",
+        )
+    lines = [i + 1 for i, line in enumerate(text.splitlines()) if _HEADER.match(line)]
+    base_dir = path.parent if path is not None else Path.cwd()
+    accounts: list[Account] = []
+    seen: dict[str, int | None] = {}
+    for index, raw in enumerate(raw_accounts):
+        line = lines[index] if index < len(lines) else None
+        account = build_account(raw, path=path, line=line, base_dir=base_dir, env=env, text=text)
+        if account.name in seen:
+            raise ConfigError(
+                f"duplicate account name {account.name!r}",
+                path=path,
+                line=line,
+                hint=f"first defined at line {seen[account.name]}; names must be unique",
+            )
+        seen[account.name] = line
+        accounts.append(account)
+    sections = {k: v for k, v in data.items() if k in SECTIONS and isinstance(v, dict)}
+    return Config(path=path, accounts=tuple(accounts), sections=sections)
+
+
+def build_account(
+    raw: Any,
+    *,
+    path: Path | None = None,
+    line: int | None = None,
+    base_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    text: str | None = None,
+) -> Account:
+    """One ``[[accounts]]`` table → :class:`Account`, or a located :class:`ConfigError`."""
+    env = os.environ if env is None else env
+    base_dir = base_dir or Path.cwd()
+
+    def error(message: str, hint: str | None = None, *, key: str | None = None) -> ConfigError:
+        where = line
+        if key and text and line:
+            where = _find_line(text, key, after=line) or line
+        return ConfigError(message, path=path, line=where, account=name, hint=hint)
+
+    name: str | None = None
+    if not isinstance(raw, dict):
+        raise error("an account must be a table", "write it under an [[accounts]] header")
+    name = raw.get("name") if isinstance(raw.get("name"), str) else None
+    if not name:
+        raise error("account has no name", 'add name = "something-unique"')
+    provider_name = raw.get("provider")
+    if not isinstance(provider_name, str) or not provider_name:
+        raise error("account has no provider", f"one of: {', '.join(all_providers())}")
+    provider = get_provider(provider_name)
+    if provider is None:
+        hint = _suggest(provider_name, all_providers()) or (
+            f"one of: {', '.join(all_providers())} (see `topup providers`)"
+        )
+        raise error(f"unknown provider {provider_name!r}", hint, key="provider")
+    allowed = ACCOUNT_KEYS | provider.field_names()
+    for key in raw:
+        if key not in allowed:
+            raise error(
+                f"unknown key {key!r} for provider {provider_name!r}",
+                _suggest(key, allowed) or f"allowed: {', '.join(sorted(allowed))}",
+                key=key,
+            )
+
+    credentials: dict[str, Secret] = {}
+    for secret_name in sorted(provider.secret_field_names()):
+        if secret_name in raw:
+            value = raw[secret_name]
+            if not isinstance(value, str):
+                raise error(f"{secret_name} must be a string", key=secret_name)
+            credentials[secret_name] = _resolve(value, secret_name, base_dir, env, error)
+
+    base_url = raw.get("base_url")
+    if base_url is not None:
+        if not isinstance(base_url, str) or not re.match(r"^https?://[^/\s]+", base_url):
+            raise error(
+                "base_url must be an http(s) URL",
+                'e.g. base_url = "https://relay.example.com"',
+                key="base_url",
+            )
+        base_url = base_url.rstrip("/")
+    user_id = raw.get("user_id")
+    if user_id is not None:
+        if isinstance(user_id, bool) or not isinstance(user_id, int | str) or not str(user_id):
+            raise error("user_id must be a number", "e.g. user_id = 42", key="user_id")
+        user_id = str(user_id)
+    currency = raw.get("currency")
+    if currency is not None:
+        if not isinstance(currency, str) or not _CURRENCY.match(currency.upper()):
+            raise error("currency must be an ISO code", 'e.g. currency = "CNY"', key="currency")
+        currency = currency.upper()
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise error("tags must be a list of strings", 'e.g. tags = ["team-a"]', key="tags")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise error("enabled must be true or false", key="enabled")
+    extra = {k: raw[k] for k in ("alerts", "notes") if k in raw}
+
+    account = Account(
+        name=name,
+        provider=provider_name,
+        credentials=credentials,
+        base_url=base_url,
+        user_id=user_id,
+        currency=currency,
+        quota_per_unit=_decimal(raw, "quota_per_unit", error, positive=True),
+        min_balance=_decimal(raw, "min_balance", error),
+        enabled=enabled,
+        timeout=_seconds(raw, "timeout", error),
+        interval=_seconds(raw, "interval", error),
+        tags=tuple(tags),
+        extra=extra,
+    )
+    present = frozenset(credentials) | ({"user_id"} if user_id else frozenset())
+    try:
+        provider.validate(account, present)
+    except ConfigError as exc:
+        raise error(exc.message, exc.hint) from None
+    return account
+
+
+def _resolve(value: str, key: str, base_dir: Path, env: Mapping[str, str], error: Any) -> Secret:
+    if value.startswith("env:"):
+        var = value[4:]
+        resolved = env.get(var)
+        if not resolved:
+            raise error(
+                f"{key}: environment variable {var} is not set",
+                f"export {var}=..., or give the value literally or as file:PATH",
+                key=key,
+            )
+        return Secret(resolved.strip())
+    if value.startswith("file:"):
+        file = Path(value[5:]).expanduser()
+        if not file.is_absolute():
+            file = base_dir / file
+        try:
+            content = file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise error(
+                f"{key}: cannot read {file}: {exc.strerror}", "check the path", key=key
+            ) from None
+        if not content:
+            raise error(f"{key}: {file} is empty", key=key)
+        return Secret(content)
+    if not value.strip():
+        raise error(f"{key} is empty", key=key)
+    return Secret(value.strip())
+
+
+def _decimal(
+    raw: Mapping[str, Any], key: str, error: Any, positive: bool = False
+) -> Decimal | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise error(f"{key} must be a number", key=key)
+    try:
+        number = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        raise error(
+            f"{key} must be a number, got {value!r}", f'e.g. {key} = "5"', key=key
+        ) from None
+    if not number.is_finite() or (positive and number <= 0):
+        raise error(f"{key} must be a {'positive ' if positive else ''}number", key=key)
+    return number
+
+
+def _seconds(raw: Mapping[str, Any], key: str, error: Any) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    seconds = parse_duration(value)
+    if seconds is None or seconds <= 0:
+        raise error(f"{key} must be a positive duration", f'e.g. {key} = "15m" or 900', key=key)
+    return seconds
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> float | None:
+    """``90``, ``"90s"``, ``"15m"``, ``"2h"``, ``"30d"`` → seconds (None when not a duration)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value.lower())
+        if match:
+            return float(match.group(1)) * _UNITS[match.group(2)]
+    return None
+
+
+def _decode_line(message: str) -> int | None:
+    match = re.search(r"at line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _find_line(text: str, key: str, after: int = 0) -> int | None:
+    pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(key)}\b")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number < after:
+            continue
+        if number > after and after and _HEADER.match(line):
+            break
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _suggest(word: str, choices: Any) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean {close[0]!r}?" if close else None

@@ -1,0 +1,75 @@
+"""The platform registry.
+
+Built-in platforms and third-party ones are found the same way: through the ``topup.providers``
+entry-point group (``name = "package.module:ProviderClass"``). :func:`register` adds one at run
+time (tests, plugins loaded by hand).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from importlib.metadata import entry_points
+
+from topup.providers.base import Case, CheckFlow, CredentialField, Exchange, Provider
+
+__all__ = [
+    "Case",
+    "CheckFlow",
+    "CredentialField",
+    "Exchange",
+    "Provider",
+    "all_providers",
+    "get_provider",
+    "register",
+]
+
+ENTRY_POINT_GROUP = "topup.providers"
+log = logging.getLogger("topup.providers")
+
+_BUILTIN = {
+    "siliconflow": "topup.providers.siliconflow:SiliconFlow",
+    "newapi": "topup.providers.newapi:NewAPI",
+    "aihubmix": "topup.providers.aihubmix:AIHubMix",
+}
+
+_registered: dict[str, type[Provider]] = {}
+
+
+def register(provider: type[Provider]) -> type[Provider]:
+    """Add a platform (usable as a class decorator)."""
+    _registered[provider.name] = provider
+    return provider
+
+
+def _load(spec: str) -> type[Provider]:
+    module_name, _, attr = spec.partition(":")
+    module = __import__(module_name, fromlist=[attr])
+    provider = getattr(module, attr)
+    if not (isinstance(provider, type) and issubclass(provider, Provider)):
+        raise TypeError(f"{spec} is not a topup Provider")
+    return provider
+
+
+@cache
+def _discovered() -> dict[str, type[Provider]]:
+    found: dict[str, type[Provider]] = {name: _load(spec) for name, spec in _BUILTIN.items()}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in found:
+            continue
+        try:
+            provider = ep.load()
+        except Exception as exc:  # a broken plugin must not break topup
+            log.warning("platform plugin %s could not be loaded: %s", ep.name, exc)
+            continue
+        if isinstance(provider, type) and issubclass(provider, Provider):
+            found[ep.name] = provider
+    return found
+
+
+def all_providers() -> dict[str, type[Provider]]:
+    return {**_discovered(), **_registered}
+
+
+def get_provider(name: str) -> type[Provider] | None:
+    return all_providers().get(name)

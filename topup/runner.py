@@ -1,0 +1,288 @@
+"""The one place that does I/O for every adapter.
+
+:class:`Runner` drives an adapter's sans-I/O flow (see :mod:`topup.providers.base`) over one
+shared :class:`httpx.AsyncClient`:
+
+* bounded concurrency overall (``concurrency``) and per host (``per_host``); an account waits for
+  its host's slot before its deadline starts, so queueing never counts as slowness;
+* a deadline per account (``timeout``) covering every request, retry and body of its check, so a
+  slow or endless answer never holds up the others;
+* retries on 429/502/503/504 honouring ``Retry-After`` (never longer than the deadline allows),
+  none on auth errors or 410;
+* single-flight caching of requests marked ``topup.cache`` (new-api's public ``/api/status``);
+* classification of every failure into a :class:`~topup.model.Status` with a readable message,
+  scrubbed of the account's credentials. Nothing raised by one account escapes to the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from topup.account import Account
+from topup.errors import BadResponseError, CheckError, ConfigError
+from topup.model import Balance, CheckResult, Status, utcnow
+from topup.providers import Provider, get_provider
+from topup.providers.base import CACHE_EXTENSION
+from topup.providers.responses import retry_after
+from topup.secrets import scrub
+
+log = logging.getLogger("topup.runner")
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+USER_AGENT = "topup (+https://pypi.org/project/topup/)"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    #: Seconds one account's whole check may take (requests, retries, bodies).
+    timeout: float = 20.0
+    #: Accounts checked at once, overall.
+    concurrency: int = 32
+    #: Accounts checked at once against one host.
+    per_host: int = 8
+    #: Extra attempts after a 429/502/503/504.
+    retries: int = 2
+    #: Longest ``Retry-After`` honoured; a longer one ends the check as ``rate_limited``.
+    max_retry_wait: float = 30.0
+    #: Largest answer read, in bytes.
+    max_body: int = 2 * 1024 * 1024
+    #: How long a cached public answer (``/api/status``) is reused.
+    cache_ttl: float = 600.0
+
+
+OnResult = Callable[[CheckResult], Awaitable[None] | None]
+
+
+class Runner:
+    """Checks accounts: ``async with Runner(options) as r: await r.check_all(accounts)``."""
+
+    def __init__(
+        self,
+        options: RunOptions | None = None,
+        *,
+        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.options = options or RunOptions()
+        self._own_client = client is None
+        self._client = client or httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(self.options.timeout),
+            limits=httpx.Limits(
+                max_connections=self.options.concurrency,
+                max_keepalive_connections=self.options.concurrency,
+            ),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._overall = asyncio.Semaphore(self.options.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._cache: dict[str, tuple[float, asyncio.Future[httpx.Response]]] = {}
+
+    async def __aenter__(self) -> Runner:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._own_client:
+            await self._client.aclose()
+
+    # -- public API ---------------------------------------------------------------------
+    async def check_all(
+        self, accounts: Iterable[Account], on_result: OnResult | None = None
+    ) -> list[CheckResult]:
+        """Check every account concurrently; results come back in the accounts' order."""
+
+        async def one(account: Account) -> CheckResult:
+            result = await self.check(account)
+            if on_result is not None:
+                outcome = on_result(result)
+                if outcome is not None:
+                    await outcome
+            return result
+
+        return list(await asyncio.gather(*(one(a) for a in accounts)))
+
+    async def check(self, account: Account) -> CheckResult:
+        """Check one account. Never raises for anything the platform or network does."""
+        provider_cls = get_provider(account.provider)
+        if provider_cls is None:
+            return CheckResult.failure(
+                account.name, account.provider, Status.CONFIG_ERROR, "unknown provider"
+            )
+        provider = provider_cls()
+        host = _host_key(provider, account)
+        async with self._host(host), self._overall:
+            started = time.monotonic()
+            result = await self._check(provider, account, started)
+        if result.message:
+            result = result.with_message(scrub(result.message, account.secrets))
+        log.debug(
+            "checked %s: %s%s",
+            account.name,
+            result.status.value,
+            f" ({result.message})" if result.message else "",
+        )
+        return result
+
+    # -- internals ------------------------------------------------------------------------
+    async def _check(self, provider: Provider, account: Account, started: float) -> CheckResult:
+        timeout = account.timeout or self.options.timeout
+        deadline = started + timeout
+
+        def failed(status: Status, message: str) -> CheckResult:
+            return CheckResult.failure(
+                account.name,
+                provider.name,
+                status,
+                message,
+                duration=time.monotonic() - started,
+            )
+
+        try:
+            async with asyncio.timeout(timeout):
+                balance = await self._drive(provider, account, deadline)
+        except CheckError as exc:
+            return failed(exc.status, exc.message)
+        except TimeoutError:
+            return failed(Status.UNAVAILABLE, f"no complete answer within {timeout:g}s")
+        except httpx.TransportError as exc:
+            status, message = _transport_failure(exc, timeout)
+            return failed(status, message)
+        except ConfigError as exc:
+            return failed(Status.CONFIG_ERROR, exc.message)
+        except Exception as exc:
+            log.debug("unexpected error checking %s", account.name, exc_info=False)
+            return failed(Status.BAD_RESPONSE, f"unexpected answer ({type(exc).__name__}: {exc})")
+        return CheckResult.from_balance(
+            account.name,
+            provider.name,
+            balance,
+            checked_at=utcnow(),
+            duration=time.monotonic() - started,
+        )
+
+    async def _drive(self, provider: Provider, account: Account, deadline: float) -> Balance:
+        flow = provider.check(account)
+        request = next(flow)
+        while True:
+            response = await self._send(request, deadline)
+            try:
+                request = flow.send(response)
+            except StopIteration as stop:
+                if not isinstance(stop.value, Balance):
+                    raise TypeError(f"{provider.name} adapter returned no Balance") from None
+                return stop.value
+
+    async def _send(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        if request.extensions.get(CACHE_EXTENSION):
+            return await self._cached(request, deadline)
+        return await self._send_with_retries(request, deadline)
+
+    async def _cached(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        key = f"{request.method} {request.url}"
+        now = time.monotonic()
+        entry = self._cache.get(key)
+        if entry is None or now - entry[0] > self.options.cache_ttl:
+            future: asyncio.Future[httpx.Response] = asyncio.get_running_loop().create_future()
+            self._cache[key] = (now, future)
+            try:
+                future.set_result(await self._send_with_retries(request, deadline))
+            except BaseException as exc:
+                self._cache.pop(key, None)
+                future.set_exception(exc)
+                future.exception()  # mark retrieved: waiters re-raise it themselves
+                raise
+            return future.result()
+        return await asyncio.shield(entry[1])
+
+    async def _send_with_retries(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        attempt = 0
+        while True:
+            response = await self._fetch(request)
+            if response.status_code not in RETRY_STATUSES or attempt >= self.options.retries:
+                return response
+            wait = retry_after(response)
+            if wait is None:
+                wait = min(8.0, 0.25 * 2**attempt) * (0.5 + random.random())  # noqa: S311
+            remaining = deadline - time.monotonic()
+            if wait > self.options.max_retry_wait or wait >= remaining - 0.1:
+                return response
+            await asyncio.sleep(wait)
+            attempt += 1
+
+    async def _fetch(self, request: httpx.Request) -> httpx.Response:
+        response = await self._client.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.options.max_body:
+                    raise BadResponseError(
+                        f"answer larger than {self.options.max_body // 1024} KiB; not read"
+                    )
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code, headers=headers, content=b"".join(chunks), request=request
+        )
+
+    def _host(self, host: str) -> asyncio.Semaphore:
+        semaphore = self._hosts.get(host)
+        if semaphore is None:
+            semaphore = self._hosts[host] = asyncio.Semaphore(self.options.per_host)
+        return semaphore
+
+
+def _host_key(provider: Provider, account: Account) -> str:
+    try:
+        parts = urlsplit(provider.base_url(account))
+    except (AssertionError, ValueError):
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _transport_failure(exc: httpx.TransportError, timeout: float) -> tuple[Status, str]:
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Status.UNREACHABLE, f"could not connect within {timeout:g}s"
+    if isinstance(exc, httpx.TimeoutException):
+        return Status.UNAVAILABLE, f"no answer within {timeout:g}s"
+    if isinstance(exc, httpx.ConnectError):
+        lowered = detail.lower()
+        if "name or service" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
+            return Status.UNREACHABLE, f"host name could not be resolved ({detail})"
+        return Status.UNREACHABLE, f"could not connect ({detail})"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return Status.CONFIG_ERROR, f"base_url is not an http(s) URL ({detail})"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return Status.UNAVAILABLE, f"connection closed without a complete answer ({detail})"
+    return Status.UNAVAILABLE, f"network error ({detail})"
+
+
+def run(accounts: Iterable[Account], options: RunOptions | None = None) -> list[CheckResult]:
+    """Synchronous convenience: check accounts and return their results."""
+
+    async def main() -> list[CheckResult]:
+        async with Runner(options) as runner:
+            return await runner.check_all(accounts)
+
+    return asyncio.run(main())

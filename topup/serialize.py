@@ -1,0 +1,67 @@
+"""Results as JSON and CSV: the stable, documented interface scripts rely on.
+
+Amounts are decimal strings (never floats) or null; times are ISO 8601 in UTC; the field names
+and their order are :data:`topup.model.RESULT_FIELDS`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from topup.model import RESULT_FIELDS, CheckResult
+
+
+def decimal_str(value: Decimal) -> str:
+    """A Decimal as a plain string, never in exponent form (``1E+2`` → ``100``)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".") if value == value.to_integral_value() else text
+    return "0" if text in ("-0", "") else text
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return decimal_str(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def result_dict(result: CheckResult) -> dict[str, Any]:
+    return {name: json_value(getattr(result, name)) for name in RESULT_FIELDS}
+
+
+def results_json(results: Iterable[CheckResult], checked_at: datetime) -> str:
+    document = {"checked_at": iso(checked_at), "results": [result_dict(r) for r in results]}
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def csv_cell(value: Any) -> str:
+    value = json_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def results_csv(results: Iterable[CheckResult]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(RESULT_FIELDS)
+    for result in results:
+        writer.writerow([csv_cell(getattr(result, name)) for name in RESULT_FIELDS])
+    return buffer.getvalue()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from topup.account import Account
+from topup.config import parse_duration
 from topup.errors import ConfigError
+from topup.model import utcnow
 from topup.secrets import Secret, scrub
 
 EXIT_OK = 0
@@ -61,3 +64,38 @@ def install_log_redaction(accounts: Iterable[Account]) -> None:
         handler.addFilter(redacting)
     root.addFilter(redacting)
     logging.getLogger("topup").addFilter(redacting)
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="History database: a SQLAlchemy URL or a SQLite file path "
+        "(default: [storage] url, else topup.db in the user data dir).",
+    ),
+]
+
+
+def store_url(db: str | None, section: Mapping[str, Any]) -> str | None:
+    """The history database URL: --db, then [storage] url, then None (the default file)."""
+    value = db or section.get("url")
+    if value is None:
+        return None
+    text = str(value)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def since_option(value: str | None) -> datetime | None:
+    """``--since 30d`` / ``12h`` / an ISO date → an aware UTC datetime."""
+    if value is None:
+        return None
+    seconds = parse_duration(value)
+    if seconds is not None:
+        return utcnow() - timedelta(seconds=seconds)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is neither a duration (30d, 12h) nor a date") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

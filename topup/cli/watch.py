@@ -1,0 +1,122 @@
+"""`topup watch`: check every account on its interval, record history, send alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import Annotated
+
+import typer
+
+from topup import config as config_module
+from topup.cli.app import app
+from topup.cli.check import run_options
+from topup.cli.common import (
+    ConfigOption,
+    DbOption,
+    err_console,
+    fail_config,
+    install_log_redaction,
+    store_url,
+)
+from topup.config import Config, parse_duration
+from topup.errors import ConfigError
+from topup.storage import PendingWrites, Store, StorageError
+from topup.watch import Watcher, WatchOptions
+from topup.watch.watcher import AlertSink
+
+log = logging.getLogger("topup.watch")
+
+
+def watch_options(cfg: Config, interval: str | None) -> WatchOptions:
+    section = cfg.section("watch")
+    raw = interval if interval is not None else section.get("interval")
+    seconds = parse_duration(raw) if raw is not None else WatchOptions().interval
+    if seconds is None or seconds <= 0:
+        raise ConfigError(
+            "[watch] interval must be a positive duration", path=cfg.path, hint='e.g. "15m"'
+        )
+    return WatchOptions(interval=seconds, run=run_options(cfg))
+
+
+def alert_manager(cfg: Config, pending: PendingWrites) -> AlertSink | None:
+    """The alert manager when `[alerts]` is configured (needs the store to keep its state)."""
+    if not cfg.section("alerts") and not any("alerts" in a.extra for a in cfg.accounts):
+        return None
+    try:
+        from topup.alerts import AlertManager
+    except ImportError:  # pragma: no cover - alerts not installed in this build
+        return None
+    store = pending.store
+    if store is None:
+        return None
+    manager: AlertSink = AlertManager.from_config(cfg, store)
+    return manager
+
+
+def setup_logging() -> None:
+    root = logging.getLogger()
+    if not any(getattr(h, "_topup", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        handler._topup = True  # type: ignore[attr-defined]
+        root.handlers = [handler]
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@app.command()
+def watch(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    interval: Annotated[
+        str | None, typer.Option(help="Default interval between checks, e.g. 15m, 90s.")
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Check every account once, then exit.")
+    ] = False,
+) -> None:
+    """Check every account on its interval, keep history, and send alerts.
+
+    Logs one line per check. Stops cleanly on Ctrl-C or SIGTERM after in-flight checks.
+    """
+    try:
+        cfg = config_module.load(config)
+        options = watch_options(cfg, interval)
+    except ConfigError as exc:
+        fail_config(exc)
+    setup_logging()
+    install_log_redaction(cfg.accounts)
+    url = store_url(db, cfg.section("storage"))
+    pending = PendingWrites(lambda: Store.open(url))
+    try:
+        pending.flush()  # opens (and migrates) the database now when it is reachable
+    except StorageError as exc:
+        err_console.print(f"[red]topup: history database error:[/] {exc}")
+        raise typer.Exit(1) from None
+    if pending.store is None:
+        log.warning("history database unreachable at start; results will wait in memory")
+    try:
+        alerts = alert_manager(cfg, pending)
+    except ConfigError as exc:
+        fail_config(exc)
+    watcher = Watcher(cfg.select([]), pending, options=options, alerts=alerts)
+    asyncio.run(_main(watcher, once))
+    raise typer.Exit(0 if pending.pending == 0 else 1)
+
+
+async def _main(watcher: Watcher, once: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
+            pass
+    if once:
+        await watcher.check_now()
+        return
+    await watcher.run(stop)

@@ -1,0 +1,240 @@
+"""The watch loop.
+
+Each account has its own schedule: checked at start (spread over a short jitter window), then
+every ``interval`` (its own, else ``[watch] interval``, else 15 minutes) with ±``jitter``. A lock
+per account means never two checks of one account at once, whether scheduled or asked for
+(:meth:`Watcher.check_now`). Results go to a writer task that stores them in batches through
+:class:`~topup.storage.PendingWrites`: while the database is unreachable they wait in memory and
+are written, in order, when it returns. After each stored batch the alert rules run.
+
+Stopping (the ``stop`` event, set on SIGINT/SIGTERM by the CLI) ends scheduling at once; checks
+already in flight finish and are written before :meth:`Watcher.run` returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from topup.account import Account
+from topup.burn import DEFAULT_WINDOW, BurnEstimate
+from topup.model import CheckResult
+from topup.runner import Runner, RunOptions
+from topup.storage import PendingWrites, Store
+from topup.watch.logline import check_line
+from topup.watch.trends import burn_of
+
+log = logging.getLogger("topup.watch")
+
+DEFAULT_INTERVAL = 900.0
+BATCH = 500
+
+
+class AlertSink(Protocol):
+    """What the watcher needs of the alert manager (see :mod:`topup.alerts`)."""
+
+    def observe(
+        self,
+        account: Account,
+        result: CheckResult,
+        *,
+        runway_days: object = None,
+        spend_per_day: object = None,
+    ) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    interval: float = DEFAULT_INTERVAL
+    #: Fraction of the interval each wait may vary by, so checks do not march in lockstep.
+    jitter: float = 0.1
+    #: The first round is spread over at most this many seconds.
+    start_spread: float = 5.0
+    #: How often waiting results are retried while the database is down.
+    retry_every: float = 5.0
+    window: timedelta = DEFAULT_WINDOW
+    run: RunOptions = field(default_factory=RunOptions)
+
+
+class Watcher:
+    def __init__(
+        self,
+        accounts: Sequence[Account],
+        store: Store | PendingWrites,
+        *,
+        options: WatchOptions | None = None,
+        alerts: AlertSink | None = None,
+        runner: Runner | None = None,
+    ) -> None:
+        self.accounts = tuple(accounts)
+        self.options = options or WatchOptions()
+        self.pending = store if isinstance(store, PendingWrites) else PendingWrites(store)
+        self.alerts = alerts
+        self._runner = runner
+        self._locks = {a.name: asyncio.Lock() for a in self.accounts}
+        self._by_name = {a.name: a for a in self.accounts}
+        self._queue: asyncio.Queue[tuple[Account, CheckResult]] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
+        #: The latest result of each account in this process, newest first for the web view.
+        self.latest: dict[str, CheckResult] = {}
+        self.checks = 0
+
+    @property
+    def store(self) -> Store | None:
+        return self.pending.store
+
+    # -- running --------------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        """Check on schedule until ``stop`` is set; then finish in-flight work and flush."""
+        runner = self._runner or Runner(self.options.run)
+        own_runner = self._runner is None
+        self._runner = runner
+        writer = self._writer = asyncio.create_task(self._write_loop(), name="topup-writer")
+        loops = [
+            asyncio.create_task(self._account_loop(a, stop), name=f"topup-{a.name}")
+            for a in self.accounts
+        ]
+        log.info("watching %d accounts", len(self.accounts))
+        try:
+            await stop.wait()
+        finally:
+            # Scheduling ends now; checks in flight finish (each loop returns after its check).
+            await asyncio.gather(*loops, return_exceptions=True)
+            await self._queue.join()
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+            self._writer = None
+            await asyncio.to_thread(self._flush_quietly)
+            if own_runner:
+                await runner.aclose()
+                self._runner = None
+            log.info(
+                "stopped after %d checks; %d results still waiting for the database",
+                self.checks,
+                self.pending.pending,
+            )
+
+    async def check_now(self, names: Sequence[str] | None = None) -> list[CheckResult]:
+        """Check the named accounts (all when None) now, record them, and return the results."""
+        selected = [self._by_name[n] for n in names] if names else list(self.accounts)
+        if self._runner is not None:
+            results = await asyncio.gather(*(self._check(a, self._runner) for a in selected))
+        else:
+            async with Runner(self.options.run) as runner:
+                results = await asyncio.gather(*(self._check(a, runner) for a in selected))
+        if self._writer is None:
+            await asyncio.to_thread(self._store_batch, self._drain())
+        else:
+            await self._queue.join()
+        return list(results)
+
+    def interval_of(self, account: Account) -> float:
+        return account.interval or self.options.interval
+
+    # -- internals --------------------------------------------------------------------------
+    async def _account_loop(self, account: Account, stop: asyncio.Event) -> None:
+        delay = random.uniform(0, min(self.options.start_spread, self.interval_of(account)))  # noqa: S311
+        while not await _wait(stop, delay):
+            assert self._runner is not None
+            await self._check(account, self._runner)
+            interval = self.interval_of(account)
+            spread = interval * self.options.jitter
+            delay = max(0.0, interval + random.uniform(-spread, spread))  # noqa: S311
+
+    async def _check(self, account: Account, runner: Runner) -> CheckResult:
+        async with self._locks[account.name]:
+            result = await runner.check(account)
+        self.checks += 1
+        self.latest[account.name] = result
+        log.info(check_line(result))
+        await self._queue.put((account, result))
+        return result
+
+    def _drain(self) -> list[tuple[Account, CheckResult]]:
+        items = []
+        while not self._queue.empty():
+            items.append(self._queue.get_nowait())
+            self._queue.task_done()
+        return items
+
+    async def _write_loop(self) -> None:
+        while True:
+            try:
+                first = await asyncio.wait_for(self._queue.get(), self.options.retry_every)
+            except TimeoutError:
+                if self.pending.pending:
+                    await asyncio.to_thread(self._flush_quietly)
+                continue
+            batch = [first]
+            while len(batch) < BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await asyncio.to_thread(self._store_batch, batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    def _store_batch(self, batch: list[tuple[Account, CheckResult]]) -> None:
+        if not batch:
+            return
+        items = [(result, account.fingerprint) for account, result in batch]
+        try:
+            written = self.pending.record(items)
+        except Exception:
+            log.exception("history: could not store %d results", len(items))
+            written = False
+        if not written and self.pending.pending:
+            error = self.pending.last_error
+            log.warning(
+                "history database unavailable (%s); %d results waiting in memory",
+                error or "unknown error",
+                self.pending.pending,
+            )
+        self._alert(batch, stored=written)
+
+    def _alert(self, batch: list[tuple[Account, CheckResult]], *, stored: bool) -> None:
+        if self.alerts is None:
+            return
+        for account, result in batch:
+            burn = self._burn(account) if stored else None
+            try:
+                self.alerts.observe(
+                    account,
+                    result,
+                    runway_days=burn.runway_days if burn else None,
+                    spend_per_day=burn.spend_per_day if burn else None,
+                )
+            except Exception:
+                log.exception("alerts: could not evaluate %s", account.name)
+
+    def _burn(self, account: Account) -> BurnEstimate | None:
+        store = self.pending.store
+        if store is None:
+            return None
+        try:
+            return burn_of(store, account.name, window=self.options.window)
+        except Exception as exc:  # the database went away between write and read
+            log.warning("history: no burn rate for %s (%s)", account.name, exc)
+            return None
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.pending.flush()
+        except Exception:
+            log.exception("history: flush failed")
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep ``seconds`` or until ``stop``; True when stopped."""
+    if stop.is_set():
+        return True
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,7 +24,7 @@ from topup.cli.common import (
 from topup.cli.render import money
 from topup.errors import ConfigError
 from topup.serialize import csv_cell, json_value, result_dict, results_csv
-from topup.storage import Store, StorageError
+from topup.storage import StorageError, Store
 from topup.watch import burn_of
 
 POINT_FIELDS = (

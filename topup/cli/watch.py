@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -23,7 +24,7 @@ from topup.cli.common import (
 )
 from topup.config import Config, parse_duration
 from topup.errors import ConfigError
-from topup.storage import PendingWrites, Store, StorageError
+from topup.storage import PendingWrites, StorageError, Store
 from topup.watch import Watcher, WatchOptions
 from topup.watch.watcher import AlertSink
 
@@ -112,10 +113,8 @@ async def _main(watcher: Watcher, once: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
-            pass
     if once:
         await watcher.check_now()
         return

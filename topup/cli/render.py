@@ -54,37 +54,41 @@ def totals(results: Sequence[CheckResult]) -> dict[str, Decimal]:
     return dict(sorted(sums.items()))
 
 
-def table(results: Sequence[CheckResult], notes: dict[str, str]) -> Table:
+WIDE = 120
+
+
+def table(results: Sequence[CheckResult], notes: dict[str, str], *, details: bool = True) -> Table:
     grid = Table(title=None, header_style="bold", expand=False, pad_edge=False)
-    grid.add_column("Account", no_wrap=True)
-    grid.add_column("Platform", style="dim", no_wrap=True)
+    grid.add_column("Account", overflow="fold")
+    grid.add_column("Platform", style="dim", overflow="fold")
     grid.add_column("Balance", justify="right", no_wrap=True)
     grid.add_column("Used", justify="right", no_wrap=True)
     grid.add_column("Status", no_wrap=True)
-    grid.add_column("Details", overflow="fold")
+    if details:
+        grid.add_column("Details", overflow="fold", min_width=24, ratio=1)
     for r in results:
-        detail = notes.get(r.account) or r.message or ""
-        grid.add_row(
+        row = [
             r.account,
             r.provider,
             amount_text(r.balance, r.currency, r.unlimited),
             Text(money(r.used, r.currency), style="dim") if r.used is not None else Text(""),
             Text(r.status.value, style=STATUS_STYLE[r.status]),
-            Text(detail, style="yellow" if r.account in notes else ""),
-        )
+        ]
+        if details:
+            detail = notes.get(r.account) or r.message or ""
+            row.append(Text(detail, style="yellow" if r.account in notes else ""))
+        grid.add_row(*row)
     sums = totals(results)
     unknown = sum(1 for r in results if r.balance is None and not r.unlimited)
     if sums:
         grid.add_section()
-        for currency, total in sums.items():
-            grid.add_row(
-                Text("Total", style="bold"),
-                "",
-                Text(money(total, currency), style="bold"),
-                "",
-                "",
-                Text(f"{unknown} unknown, not counted", style="dim") if unknown else "",
-            )
+        for index, (currency, total) in enumerate(sums.items()):
+            row = [Text("Total", style="bold"), "", Text(money(total, currency), style="bold")]
+            row += ["", ""]
+            if details:
+                note = f"{unknown} unknown, not counted" if unknown and index == 0 else ""
+                row.append(Text(note, style="dim"))
+            grid.add_row(*row)
     return grid
 
 
@@ -92,4 +96,15 @@ def print_table(console: Console, results: Sequence[CheckResult], notes: dict[st
     if not results:
         console.print("No accounts to check.")
         return
-    console.print(table(results, notes))
+    wide = console.width >= WIDE
+    console.print(table(results, notes, details=wide))
+    if wide:
+        return
+    for r in results:
+        detail = notes.get(r.account) or r.message
+        if detail:
+            style = "yellow" if r.account in notes else STATUS_STYLE[r.status]
+            console.print(Text.assemble((f"{r.account}: ", "bold"), (detail, style)))
+    unknown = sum(1 for r in results if r.balance is None and not r.unlimited)
+    if unknown and totals(results):
+        console.print(Text(f"{unknown} unknown, not counted in the totals", style="dim"))

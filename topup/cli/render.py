@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -67,7 +67,7 @@ def table(results: Sequence[CheckResult], notes: dict[str, str], *, details: boo
     if details:
         grid.add_column("Details", overflow="fold", min_width=24, ratio=1)
     for r in results:
-        row = [
+        row: list[RenderableType] = [
             r.account,
             r.provider,
             amount_text(r.balance, r.currency, r.unlimited),
@@ -83,12 +83,16 @@ def table(results: Sequence[CheckResult], notes: dict[str, str], *, details: boo
     if sums:
         grid.add_section()
         for index, (currency, total) in enumerate(sums.items()):
-            row = [Text("Total", style="bold"), "", Text(money(total, currency), style="bold")]
-            row += ["", ""]
+            total_row: list[RenderableType] = [
+                Text("Total", style="bold"),
+                "",
+                Text(money(total, currency), style="bold"),
+            ]
+            total_row += ["", ""]
             if details:
                 note = f"{unknown} unknown, not counted" if unknown and index == 0 else ""
-                row.append(Text(note, style="dim"))
-            grid.add_row(*row)
+                total_row.append(Text(note, style="dim"))
+            grid.add_row(*total_row)
     return grid
 
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the history database, applied by :meth:`topup.storage.Store.open`."""

@@ -1,0 +1,124 @@
+"""The tables (SQLAlchemy Core). Changes go through a new migration in ``migrations/versions``.
+
+No table ever holds a secret: accounts carry a *fingerprint* of their credential, computed by
+the caller, so a rotated key can be noticed without the key being stored.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from topup.storage.types import ExactDecimal, UTCDateTime
+
+#: Alembic's bookkeeping table, named so it cannot clash with another tool's in a shared schema.
+VERSION_TABLE = "topup_alembic_version"
+
+#: A 64-bit key on PostgreSQL; SQLite only auto-increments an ``INTEGER PRIMARY KEY``.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("provider", String(100), nullable=False),
+    #: A fingerprint of the credential (never the credential).
+    Column("fingerprint", String(255), nullable=True),
+    #: The currency of the account's last good check.
+    Column("currency", String(16), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    #: The time of the last check that answered with the account's state (denormalised so
+    #: the latest state of every account is an index lookup, not a scan of the checks).
+    Column("last_good_at", UTCDateTime, nullable=True),
+)
+
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("checked_at", UTCDateTime, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("message", Text, nullable=True),
+    Column("duration_ms", Integer, nullable=True),
+)
+Index("ix_checks_account_time", checks.c.account_id, checks.c.checked_at, checks.c.id)
+
+balances = Table(
+    "balances",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("at", UTCDateTime, nullable=False),
+    Column("currency", String(16), nullable=True),
+    Column("balance", ExactDecimal, nullable=True),
+    Column("granted", ExactDecimal, nullable=True),
+    Column("paid", ExactDecimal, nullable=True),
+    Column("used", ExactDecimal, nullable=True),
+    Column("unlimited", Boolean, nullable=False),
+    Column("request_count", BigInteger, nullable=True),
+    Column("expires_at", UTCDateTime, nullable=True),
+)
+Index("ix_balances_account_time", balances.c.account_id, balances.c.at, balances.c.id)
+
+alert_state = Table(
+    "alert_state",
+    metadata,
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("rule", String(200), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+alerts_sent = Table(
+    "alerts_sent",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("rule", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("message", Text, nullable=True),
+)
+Index("ix_alerts_sent_account_time", alerts_sent.c.account_id, alerts_sent.c.at)

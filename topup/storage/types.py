@@ -1,0 +1,88 @@
+"""Column types that keep topup's invariants on every database.
+
+* :class:`UTCDateTime` stores UTC and always returns timezone-aware UTC datetimes (SQLite has
+  no time zones and hands back naive values; they are tagged UTC on the way out).
+* :class:`ExactDecimal` stores a :class:`~decimal.Decimal` exactly: unconstrained ``NUMERIC``
+  on PostgreSQL (which keeps the value and its scale), the decimal's text on SQLite (whose
+  ``NUMERIC`` affinity would go through a binary float). Both return the same ``Decimal``, with
+  the same scale (``Decimal("14.000")`` stays ``14.000``); a positive exponent is written out
+  (``1E+3`` is stored as ``1000``).
+
+These types are used by the migrations too, so keep them backward compatible.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import Any
+
+from sqlalchemy import DateTime, Dialect, Numeric, Text
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp. Naive datetimes are refused on write."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: topup stores timezone-aware UTC only")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            # SQLite keeps a fixed-width text form; drop the offset so values sort as text.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal: NUMERIC on PostgreSQL, text on SQLite. NaN and infinities refused."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Text())
+        return dialect.type_descriptor(Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"expected Decimal, got {type(value).__name__}: money is never float")
+        if not value.is_finite():
+            raise ValueError(f"cannot store non-finite amount {value!r}")
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0:
+            # PostgreSQL has no positive exponents (1E+3 comes back as 1000): write every
+            # database the same plain integer form.
+            with localcontext(prec=max(28, len(value.as_tuple().digits) + exponent)):
+                value = value.quantize(Decimal(1))
+        if dialect.name == "sqlite":
+            return str(value)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, str):
+            try:
+                return Decimal(value)
+            except InvalidOperation as exc:  # pragma: no cover - only a hand-edited database
+                raise ValueError(f"stored amount {value!r} is not a decimal") from exc
+        # A value written by another tool into a NUMERIC column: go through its text form.
+        return Decimal(str(value))

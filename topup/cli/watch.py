@@ -57,12 +57,23 @@ def alert_manager(cfg: Config, pending: PendingWrites) -> AlertSink | None:
     return manager
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def setup_logging() -> None:
     root = logging.getLogger()
-    if not any(getattr(h, "_topup", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, StderrHandler) for h in root.handlers):
+        handler = StderrHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        handler._topup = True  # type: ignore[attr-defined]
         root.handlers = [handler]
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)

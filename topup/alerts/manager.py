@@ -1,0 +1,288 @@
+"""The alert manager: every rule of every observed check, its state in the store, delivery."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Literal, Protocol
+
+from topup.account import Account
+from topup.alerts import settings as settings_module
+from topup.alerts.engine import RuleState, settle, step
+from topup.alerts.messages import Facts, LastGood, Notice, compose, make_test_notice
+from topup.alerts.notify import Delivery, Notifier
+from topup.alerts.rules import Inputs, count_failures, evaluate
+from topup.alerts.settings import FAILURES, RULES, AlertSettings
+from topup.config import Config
+from topup.model import CheckResult
+
+log = logging.getLogger("topup.alerts")
+
+
+class AlertStore(Protocol):
+    """What the manager needs of :class:`topup.storage.Store`."""
+
+    def get_alert_state(self, account: str, rule: str) -> str | None: ...
+
+    def set_alert_state(self, account: str, rule: str, state: str | None) -> None: ...
+
+    def record_alert(
+        self,
+        account: str,
+        rule: str,
+        kind: Literal["fired", "recovered"],
+        message: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> None: ...
+
+
+class AlertManager:
+    """Evaluates every rule on each check, keeps its state in the store, delivers notices.
+
+    Thread-safe; :meth:`observe` never raises for delivery or storage trouble (it logs, keeps
+    the state in memory and writes it on a later call).
+    """
+
+    def __init__(
+        self,
+        settings: AlertSettings,
+        store: AlertStore | None = None,
+        notifier: Notifier | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.notifier = notifier if notifier is not None else Notifier(settings.targets)
+        self._states: dict[tuple[str, str], RuleState] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._last_good: dict[str, LastGood] = {}
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_config(cls, config: Config, store: AlertStore | None) -> AlertManager:
+        """Raises :class:`~topup.errors.ConfigError` on a bad ``[alerts]`` or ``alerts`` table."""
+        manager = cls(settings_module.parse(config), store)
+        if not manager.notifier.channels:
+            log.info("alerts: no notify URLs in [alerts]; alerts are recorded, not sent")
+        else:
+            for account in config.accounts:
+                rules = manager.settings.rules_for(account)
+                if rules.enabled and not manager.notifier.routes(rules.notify_tags):
+                    log.warning(
+                        "alerts: no notify URL matches the tags of account %r; its alerts "
+                        "are recorded, not sent (add an untagged URL or a matching tag)",
+                        account.name,
+                    )
+        return manager
+
+    # -- the watcher's entry point ----------------------------------------------------------
+
+    def observe(
+        self,
+        account: Account,
+        result: CheckResult,
+        *,
+        runway_days: object = None,
+        spend_per_day: object = None,
+    ) -> list[Notice]:
+        """Evaluate every rule on ``result``; deliver and return the notices that went out.
+
+        A notice goes out when a rule fires (outside its cooldown) or clears after a sent alert.
+        One that no notify URL is routed for is recorded and returned with ``sent_to == ()``;
+        one that every routed URL refused stays owed and is retried on a later check.
+        """
+        with self._lock:
+            rules = self.settings.rules_for(account)
+            if not rules.enabled:
+                return []
+            self._flush_dirty()
+            now = _aware(result.checked_at)
+            runway = _decimal(runway_days)
+            spend = _decimal(spend_per_day)
+            states = self._load(account.name)
+            if states is None:
+                return []
+            if result.status.checked:
+                self._last_good[account.name] = LastGood(
+                    result.currency, result.balance, result.unlimited, now
+                )
+            failures = count_failures(states[FAILURES].failures, result)
+            inputs = Inputs(result, rules, runway, spend, failures)
+            facts: Facts | None = None
+            notices: list[Notice] = []
+            for rule in RULES:
+                old = states[rule]
+                state = replace(old, failures=failures) if rule == FAILURES else old
+                if rules.active(rule):
+                    state, action = step(state, evaluate(rule, inputs), now, rules.cooldown)
+                    if action is not None:
+                        if facts is None:
+                            facts = Facts(
+                                account,
+                                rules,
+                                result,
+                                self._last_known(account.name),
+                                runway,
+                                spend,
+                                failures,
+                            )
+                        notice = compose(rule, action, facts, self.notifier.secrets)
+                        delivery = self._deliver(notice, rules.notify_tags)
+                        if delivery is not None:
+                            notice = replace(notice, sent_to=delivery.sent)
+                            notices.append(notice)
+                            self._record(notice)
+                        state = settle(state, action, delivery is not None, now)
+                if state != old:
+                    self._save(account.name, rule, state)
+            return notices
+
+    def send_test(self) -> bool:
+        """Send a test message to every notify URL; True when every one accepted it."""
+        delivery = self.test()
+        return bool(delivery.sent) and not delivery.failed
+
+    def test(self) -> Delivery:
+        """Send a test message to every notify URL; which (masked) URLs took it, which not."""
+        return self.notifier.send(make_test_notice(datetime.now(UTC)))
+
+    def state(self, account: str, rule: str) -> RuleState:
+        """The current state of one rule of one account (for inspection and tests)."""
+        with self._lock:
+            states = self._load(account)
+            return RuleState() if states is None else states[rule]
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _deliver(self, notice: Notice, tags: tuple[str, ...]) -> Delivery | None:
+        """The delivery, or None when every routed URL refused (try again later)."""
+        if not self.notifier.routes(tags):
+            log.info(
+                "alerts: %s %s %s: no notify URL routed", notice.account, notice.rule, notice.kind
+            )
+            return Delivery()
+        delivery = self.notifier.send(notice, tags)
+        if delivery.ok:
+            log.info(
+                "alerts: sent %s %s of %s to %d URL(s)",
+                notice.rule,
+                notice.kind,
+                notice.account,
+                len(delivery.sent),
+            )
+            return delivery
+        return None
+
+    def _record(self, notice: Notice) -> None:
+        if self.store is None or notice.kind == "test":
+            return
+        try:
+            self.store.record_alert(
+                notice.account, notice.rule, notice.kind, notice.text, at=notice.at
+            )
+        except Exception as exc:
+            log.warning(
+                "alerts: could not record the %s %s of %s in history (%s)",
+                notice.rule,
+                notice.kind,
+                notice.account,
+                _safe(exc),
+            )
+
+    def _load(self, account: str) -> dict[str, RuleState] | None:
+        missing = [r for r in RULES if (account, r) not in self._states]
+        if missing and self.store is not None:
+            try:
+                loaded = {r: self.store.get_alert_state(account, r) for r in missing}
+            except Exception as exc:
+                log.warning(
+                    "alerts: cannot read the alert state of %s (%s); its rules wait for the "
+                    "next check",
+                    account,
+                    _safe(exc),
+                )
+                return None
+            for rule, text in loaded.items():
+                self._states[(account, rule)] = RuleState.from_json(text)
+        for rule in missing:
+            self._states.setdefault((account, rule), RuleState())
+        return {r: self._states[(account, r)] for r in RULES}
+
+    def _save(self, account: str, rule: str, state: RuleState) -> None:
+        self._states[(account, rule)] = state
+        self._dirty.add((account, rule))
+        self._write(account, rule)
+
+    def _write(self, account: str, rule: str) -> None:
+        if self.store is None:
+            self._dirty.discard((account, rule))
+            return
+        state = self._states[(account, rule)]
+        text = None if state == RuleState() else state.to_json()
+        try:
+            self.store.set_alert_state(account, rule, text)
+        except Exception as exc:
+            log.warning(
+                "alerts: cannot store the state of %s/%s (%s); kept in memory, retried later",
+                account,
+                rule,
+                _safe(exc),
+            )
+            return
+        self._dirty.discard((account, rule))
+
+    def _flush_dirty(self) -> None:
+        for account, rule in sorted(self._dirty):
+            self._write(account, rule)
+
+    def _last_known(self, account: str) -> LastGood | None:
+        known = self._last_good.get(account)
+        if known is not None or self.store is None:
+            return known
+        latest = getattr(self.store, "latest", None)
+        if latest is None:
+            return None
+        try:
+            for state in latest():
+                point = state.last_good
+                if state.account.name == account and point is not None:
+                    at = state.last_good_at or point.at
+                    known = LastGood(point.currency, point.balance, point.unlimited, at)
+                    self._last_good[account] = known
+                    return known
+        except Exception as exc:
+            log.debug("alerts: no last good value of %s (%s)", account, _safe(exc))
+        return None
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(value) if isinstance(value, int) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _safe(exc: BaseException) -> str:
+    """An exception for a log line: its type and text, without any URL's user info."""
+    text = f"{type(exc).__name__}: {exc}"
+    return _USERINFO.sub("://***@", text)
+
+
+_USERINFO = re.compile(r"://[^/@\s]+@")

@@ -1,0 +1,56 @@
+"""`topup alerts`: the alert channels. `topup alerts test` sends a test message to each."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from topup import config as config_module
+from topup.cli.app import app
+from topup.cli.common import EXIT_FAILED, EXIT_OK, ConfigOption, err_console, fail_config
+from topup.errors import ConfigError
+
+alerts_app = typer.Typer(
+    name="alerts",
+    help="Alert channels: the apprise URLs listed as notify in the alerts table.",
+    no_args_is_help=True,
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("test")
+def test(config: ConfigOption = None) -> None:
+    """Send a test message to every notify URL; exit 0 when every one accepted it."""
+    from topup.alerts import AlertManager  # apprise loads slowly: only for this command
+
+    try:
+        cfg = config_module.load(config)
+        manager = AlertManager.from_config(cfg, None)
+    except ConfigError as exc:
+        fail_config(exc)
+    channels = manager.notifier.channels
+    if not channels:
+        err_console.print(
+            "[bold red]topup: no notify URLs[/]: add "
+            + escape('[alerts] notify = ["json://host/path", ...]')
+            + " (apprise URLs) to the config",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_FAILED)
+    delivery = manager.test()
+    out = Console()
+    for shown in delivery.sent:
+        out.print(f"[green]sent[/]   {escape(shown)}", highlight=False)
+    for shown in delivery.failed:
+        err_console.print(f"[red]failed[/] {escape(shown)}", highlight=False)
+    total = len(channels)
+    if delivery.failed or not delivery.sent:
+        err_console.print(
+            f"topup: {len(delivery.failed)} of {total} notify URL(s) did not accept the test "
+            "message (see the lines above; set TOPUP_LOG_LEVEL=INFO for apprise's reason)",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_FAILED)
+    out.print(f"Test message delivered to {total} notify URL(s).", highlight=False)
+    raise typer.Exit(EXIT_OK)

@@ -32,7 +32,7 @@ from topup.model import Balance, CheckResult, Status, utcnow
 from topup.providers import Provider, get_provider
 from topup.providers.base import CACHE_EXTENSION
 from topup.providers.responses import retry_after
-from topup.secrets import scrub
+from topup.secrets import ELLIPSIS, Secret, mask, scrub
 
 log = logging.getLogger("topup.runner")
 
@@ -127,7 +127,7 @@ class Runner:
             started = time.monotonic()
             result = await self._check(provider, account, started)
         if result.message:
-            result = result.with_message(scrub(result.message, account.secrets))
+            result = result.with_message(scrub_message(result.message, account.secrets))
         log.debug(
             "checked %s: %s%s",
             account.name,
@@ -199,13 +199,26 @@ class Runner:
             self._cache[key] = (now, future)
             try:
                 future.set_result(await self._send_with_retries(request, deadline))
+            except asyncio.CancelledError:
+                # The owner ran out of time (or was cancelled): that is its own deadline, not
+                # the answer. Waiters see a cancelled future and fetch again themselves.
+                self._cache.pop(key, None)
+                future.cancel()
+                raise
             except BaseException as exc:
                 self._cache.pop(key, None)
                 future.set_exception(exc)
                 future.exception()  # mark retrieved: waiters re-raise it themselves
                 raise
             return future.result()
-        return await asyncio.shield(entry[1])
+        shared = entry[1]
+        try:
+            return await asyncio.shield(shared)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if shared.cancelled() and task is not None and not task.cancelling():
+                return await self._cached(request, deadline)
+            raise
 
     async def _send_with_retries(self, request: httpx.Request, deadline: float) -> httpx.Response:
         attempt = 0
@@ -250,6 +263,26 @@ class Runner:
         if semaphore is None:
             semaphore = self._hosts[host] = asyncio.Semaphore(self.options.per_host)
         return semaphore
+
+
+def scrub_message(text: str, secrets: Iterable[Secret]) -> str:
+    """:func:`~topup.secrets.scrub`, plus credentials cut short where a message was shortened.
+
+    Answers quoted in messages are shortened with an ellipsis; one cut right through a
+    credential leaves a prefix that no longer matches the whole value. Mask those too.
+    """
+    secrets = tuple(secrets)
+    text = scrub(text, secrets)
+    for secret in secrets:
+        raw = secret.reveal()
+        shown = 5 if len(raw) >= 16 else 2 if len(raw) >= 8 else 0
+        for size in range(len(raw) - 1, max(shown, 3), -1):
+            piece = raw[:size]
+            if piece + ELLIPSIS in text or text.endswith(piece):
+                text = text.replace(piece + ELLIPSIS, mask(raw))
+                if text.endswith(piece):
+                    text = text[: -len(piece)] + mask(raw)
+    return text
 
 
 def _host_key(provider: Provider, account: Account) -> str:

@@ -1,0 +1,307 @@
+"""`topup check` end to end against a real HTTP server on loopback: table, JSON, CSV, exits."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_helpers import invoke, restore_logging, run_subprocess, write_config
+from fixtures_loopback import SF_PATH, loopback, relay_self, relay_status, sf_ok
+from loopback import Loopback, free_port
+
+from topup.model import RESULT_FIELDS
+from topup.providers import Exchange
+
+__all__ = ["loopback", "restore_logging"]
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
+AMOUNTS = ("balance", "granted", "paid", "used")
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+
+def sf(server: Loopback, name: str, **more: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "provider": "siliconflow",
+        "api_key": f"sk-{name}-key-123456",
+        "base_url": f"{server.url}/{name}",
+        **more,
+    }
+
+
+def relay(server: Loopback, name: str, **more: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "provider": "newapi",
+        "access_token": f"{name}-token-123456",
+        "user_id": 42,
+        "base_url": f"{server.url}/{name}",
+        **more,
+    }
+
+
+def mixed(server: Loopback, tmp_path: Path) -> Path:
+    """alpha 88.88 USD ok; beta 123 USD (used 77) ok; gamma 3.5 CNY ok; delta 401."""
+    server.route(
+        sf_ok("alpha", "88.88", granted="0.88", paid="88.00"),
+        relay_status("beta"),
+        relay_self("beta", quota=61_500_000, used=38_500_000),
+        sf_ok("gamma", "3.5"),
+        Exchange(f"/delta{SF_PATH}", status=401, json="Invalid token"),
+    )
+    return write_config(
+        tmp_path,
+        [
+            sf(server, "alpha"),
+            relay(server, "beta"),
+            sf(server, "gamma", currency="CNY"),
+            sf(server, "delta"),
+        ],
+    )
+
+
+def all_ok(server: Loopback, tmp_path: Path, **alpha: Any) -> Path:
+    server.route(
+        sf_ok("alpha", "88.88", granted="0.88", paid="88.00"),
+        relay_status("beta"),
+        relay_self("beta", quota=61_500_000, used=38_500_000),
+    )
+    return write_config(tmp_path, [sf(server, "alpha", **alpha), relay(server, "beta")])
+
+
+def row(output: str, name: str) -> str:
+    lines = [line for line in output.splitlines() if re.match(rf"^\W*{re.escape(name)}\b", line)]
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+# -- the table -------------------------------------------------------------------------------
+def test_table_shows_balances_with_currency_status_and_totals(
+    loopback: Loopback, tmp_path: Path
+) -> None:
+    path = mixed(loopback, tmp_path)
+    result = invoke(["check", "--config", str(path)])
+    out = result.stdout
+    assert result.exit_code == 1, out + result.stderr
+    alpha = row(out, "alpha")
+    assert "88.88 USD" in alpha and "ok" in alpha and "siliconflow" in alpha
+    beta = row(out, "beta")
+    assert "123.00 USD" in beta and "77.00 USD" in beta and "ok" in beta
+    gamma = row(out, "gamma")
+    assert "3.50 CNY" in gamma
+    delta = row(out, "delta")
+    assert "unknown" in delta and "auth_error" in delta and "Invalid token" in delta
+    assert not re.search(r"\b0(\.00)?\b", delta), delta  # unknown is never shown as zero
+    totals = [line for line in out.splitlines() if "Total" in line]
+    assert any("211.88 USD" in line for line in totals), out
+    assert any("3.50 CNY" in line for line in totals), out
+    assert any("1 unknown, not counted" in line for line in totals), out
+
+
+def test_table_with_nothing_known_shows_no_zero_total(loopback: Loopback, tmp_path: Path) -> None:
+    loopback.route(Exchange(f"/a{SF_PATH}", status=503, json="busy"))
+    path = write_config(tmp_path, [sf(loopback, "a")], check={"retries": 0})
+    result = invoke(["check", "-c", str(path)])
+    assert result.exit_code == 1
+    assert "unknown" in row(result.stdout, "a")
+    assert "0.00" not in result.stdout
+    assert "unavailable" in result.stdout
+
+
+def test_below_min_balance_is_exit_3_and_says_so(loopback: Loopback, tmp_path: Path) -> None:
+    path = all_ok(loopback, tmp_path, min_balance=100)
+    result = invoke(["check", "-c", str(path)])
+    assert result.exit_code == 3, result.stdout
+    assert "below min_balance 100.00 USD" in row(result.stdout, "alpha")
+
+
+def test_above_min_balance_is_exit_0(loopback: Loopback, tmp_path: Path) -> None:
+    path = all_ok(loopback, tmp_path, min_balance="50")
+    result = invoke(["check", "-c", str(path)])
+    assert result.exit_code == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [({"quota": 0, "used_quota": 1000}, "exhausted"), ({"quota": 5000, "status": 2}, "disabled")],
+)
+def test_exhausted_or_disabled_is_exit_3(
+    loopback: Loopback, tmp_path: Path, data: dict[str, int], status: str
+) -> None:
+    loopback.route(sf_ok("alpha", "1"), relay_status("beta"), relay_self("beta", **data))
+    path = write_config(tmp_path, [sf(loopback, "alpha"), relay(loopback, "beta")])
+    result = invoke(["check", "-c", str(path), "--json"])
+    assert result.exit_code == 3, result.stdout
+    beta = json.loads(result.stdout)["results"][1]
+    assert beta["status"] == status
+    assert beta["balance"] is not None
+
+
+def test_a_failure_outranks_a_low_balance(loopback: Loopback, tmp_path: Path) -> None:
+    loopback.route(sf_ok("alpha", "1"), Exchange(f"/delta{SF_PATH}", status=410, text="Gone"))
+    path = write_config(tmp_path, [sf(loopback, "alpha", min_balance=5), sf(loopback, "delta")])
+    result = invoke(["check", "-c", str(path)])
+    assert result.exit_code == 1
+    assert "endpoint_retired" in row(result.stdout, "delta")
+
+
+def test_all_ok_is_exit_0(loopback: Loopback, tmp_path: Path) -> None:
+    path = all_ok(loopback, tmp_path)
+    result = invoke(["check", "-c", str(path)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_unreachable_platform_is_exit_1(tmp_path: Path) -> None:
+    account = {
+        "name": "off",
+        "provider": "siliconflow",
+        "api_key": "sk-x-123456",
+        "base_url": f"http://127.0.0.1:{free_port()}",
+    }
+    result = invoke(["check", "-c", str(write_config(tmp_path, [account])), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["results"][0]["status"] == "unreachable"
+
+
+# -- JSON ------------------------------------------------------------------------------------
+def test_json_shape_field_names_and_amounts(loopback: Loopback, tmp_path: Path) -> None:
+    path = mixed(loopback, tmp_path)
+    result = invoke(["check", "-c", str(path), "--json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert list(document) == ["checked_at", "results"]
+    assert ISO_UTC.match(document["checked_at"])
+    assert [r["account"] for r in document["results"]] == ["alpha", "beta", "gamma", "delta"]
+    for entry in document["results"]:
+        assert list(entry) == list(RESULT_FIELDS)
+        assert list(entry) == [
+            "account",
+            "provider",
+            "status",
+            "currency",
+            "balance",
+            "granted",
+            "paid",
+            "used",
+            "unlimited",
+            "request_count",
+            "expires_at",
+            "checked_at",
+            "message",
+        ]
+        for field in AMOUNTS:
+            assert entry[field] is None or isinstance(entry[field], str), (field, entry)
+        assert isinstance(entry["unlimited"], bool)
+        assert ISO_UTC.match(entry["checked_at"])
+    alpha, beta, gamma, delta = document["results"]
+    assert (alpha["balance"], alpha["granted"], alpha["used"]) == ("88.88", "0.88", None)
+    assert Decimal(alpha["paid"]) == Decimal("88.00")
+    assert alpha["currency"] == "USD" and alpha["status"] == "ok" and alpha["message"] is None
+    assert (beta["balance"], beta["used"], beta["request_count"]) == ("123", "77", 7)
+    assert beta["provider"] == "newapi"
+    assert (gamma["currency"], gamma["balance"]) == ("CNY", "3.5")
+    assert delta["status"] == "auth_error"
+    for field in (*AMOUNTS, "currency", "request_count", "expires_at"):
+        assert delta[field] is None, field
+    assert delta["message"]
+
+
+def test_json_and_csv_together_is_a_usage_error(loopback: Loopback, tmp_path: Path) -> None:
+    path = all_ok(loopback, tmp_path)
+    result = invoke(["check", "-c", str(path), "--json", "--csv"])
+    assert result.exit_code == 2
+    assert "--json" in result.stderr and "--csv" in result.stderr
+    assert loopback.total == 0
+
+
+# -- CSV -------------------------------------------------------------------------------------
+def test_csv_header_and_rows(loopback: Loopback, tmp_path: Path) -> None:
+    path = mixed(loopback, tmp_path)
+    result = invoke(["check", "-c", str(path), "--csv"])
+    assert result.exit_code == 1
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == list(RESULT_FIELDS)
+    records = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert [r["account"] for r in records] == ["alpha", "beta", "gamma", "delta"]
+    alpha, beta, gamma, delta = records
+    assert (alpha["balance"], alpha["granted"], alpha["currency"]) == ("88.88", "0.88", "USD")
+    assert Decimal(alpha["paid"]) == Decimal("88.00")
+    assert alpha["used"] == "" and alpha["unlimited"] == "false" and alpha["message"] == ""
+    assert (beta["balance"], beta["used"], beta["request_count"]) == ("123", "77", "7")
+    assert (gamma["balance"], gamma["currency"]) == ("3.5", "CNY")
+    assert delta["status"] == "auth_error"
+    assert all(delta[f] == "" for f in (*AMOUNTS, "currency")), delta
+    assert delta["message"]
+
+
+# -- selection and usage errors --------------------------------------------------------------
+def test_named_accounts_only(loopback: Loopback, tmp_path: Path) -> None:
+    path = mixed(loopback, tmp_path)
+    result = invoke(["check", "-c", str(path), "--json", "gamma", "alpha"])
+    assert result.exit_code == 0, result.stdout
+    assert [r["account"] for r in json.loads(result.stdout)["results"]] == ["gamma", "alpha"]
+    assert loopback.count(f"/alpha{SF_PATH}") == 1
+    assert loopback.count(f"/gamma{SF_PATH}") == 1
+    assert loopback.total == 2
+
+
+def test_disabled_accounts_are_skipped_unless_named(loopback: Loopback, tmp_path: Path) -> None:
+    loopback.route(sf_ok("alpha", "1"), sf_ok("off", "2"))
+    path = write_config(tmp_path, [sf(loopback, "alpha"), sf(loopback, "off", enabled=False)])
+    result = invoke(["check", "-c", str(path), "--json"])
+    assert [r["account"] for r in json.loads(result.stdout)["results"]] == ["alpha"]
+    assert loopback.count(f"/off{SF_PATH}") == 0
+
+
+def test_unknown_account_name_is_exit_2(loopback: Loopback, tmp_path: Path) -> None:
+    path = mixed(loopback, tmp_path)
+    result = invoke(["check", "-c", str(path), "alpah"])
+    assert result.exit_code == 2
+    assert "alpah" in result.stderr and "alpha" in result.stderr
+    assert "Nothing was checked" in result.stderr
+    assert loopback.total == 0
+
+
+def test_config_section_settings_apply(loopback: Loopback, tmp_path: Path) -> None:
+    loopback.route(sf_ok("a", "1"))
+    loopback.throttle(f"/a{SF_PATH}", times=5, retry_after="0")
+    path = write_config(tmp_path, [sf(loopback, "a")], check={"retries": 1})
+    result = invoke(["check", "-c", str(path), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["results"][0]["status"] == "rate_limited"
+    assert loopback.count(f"/a{SF_PATH}") == 2
+
+
+# -- the installed command, in a real process ------------------------------------------------
+def test_installed_command_json_and_exit_status(loopback: Loopback, tmp_path: Path) -> None:
+    path = mixed(loopback, tmp_path)
+    done = run_subprocess(["check", "--json", "--config", str(path)])
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    assert [r["status"] for r in document["results"]] == ["ok", "ok", "ok", "auth_error"]
+
+
+def test_module_entry_point_honours_topup_config_and_exit_3(
+    loopback: Loopback, tmp_path: Path
+) -> None:
+    path = all_ok(loopback, tmp_path, min_balance=1000)
+    done = run_subprocess(["check", "--csv"], env={"TOPUP_CONFIG": str(path)}, module=True)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.splitlines()[0] == ",".join(RESULT_FIELDS)
+    assert len(done.stdout.splitlines()) == 3
+
+
+def test_installed_command_config_error_is_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[[accounts]]\nname = "x"\nprovider = "nope"\n', encoding="utf-8")
+    done = run_subprocess(["check", "-c", str(path)])
+    assert done.returncode == 2
+    assert str(path) in done.stderr.replace("\n", "")
+    assert done.stdout == ""

@@ -1,0 +1,238 @@
+"""Config errors name the file, the line or account and what to do; nothing is checked (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cli_helpers import invoke, restore_logging
+from fixtures_loopback import SF_PATH, loopback, sf_ok
+from loopback import Loopback
+
+from topup import config as config_module
+from topup.errors import ConfigError
+
+__all__ = ["loopback", "restore_logging"]
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
+
+def good_account(server: Loopback) -> str:
+    return (
+        "[[accounts]]\n"
+        'name = "good"\n'
+        'provider = "siliconflow"\n'
+        'api_key = "sk-good-123456"\n'
+        f'base_url = "{server.url}/good"\n'
+    )
+
+
+# (text after a good account, expected line, words the message must hold, words of the hint)
+BAD = {
+    "toml-syntax": ('[[accounts]]\nname = "x\nprovider = "siliconflow"\n', 8, ["TOML"], ["syntax"]),
+    "unknown-provider": (
+        '[[accounts]]\nname = "x"\nprovider = "siliconflw"\napi_key = "k"\n',
+        9,
+        ["unknown provider", "siliconflw", "'x'"],
+        ["did you mean 'siliconflow'"],
+    ),
+    "missing-credential": (
+        '[[accounts]]\nname = "x"\nprovider = "siliconflow"\n',
+        7,
+        ["missing credential", "'x'"],
+        ["api_key"],
+    ),
+    "unset-env": (
+        '[[accounts]]\nname = "x"\nprovider = "siliconflow"\n'
+        'api_key = "env:TOPUP_TEST_UNSET_VAR"\n',
+        10,
+        ["TOPUP_TEST_UNSET_VAR", "not set", "'x'"],
+        ["export TOPUP_TEST_UNSET_VAR"],
+    ),
+    "missing-file": (
+        '[[accounts]]\nname = "x"\nprovider = "siliconflow"\napi_key = "file:nope.key"\n',
+        10,
+        ["nope.key", "'x'"],
+        ["check the path"],
+    ),
+    "duplicate-name": (
+        '[[accounts]]\nname = "good"\nprovider = "siliconflow"\napi_key = "k2"\n',
+        7,
+        ["duplicate account name", "'good'"],
+        ["first defined at line 1"],
+    ),
+    "unknown-key": (
+        '[[accounts]]\nname = "x"\nprovider = "siliconflow"\napi_ky = "k"\n',
+        10,
+        ["unknown key", "api_ky", "'x'"],
+        ["did you mean 'api_key'"],
+    ),
+    "unknown-section": ("[chek]\ntimeout = 3\n", 7, ["chek"], ["did you mean 'check'"]),
+    "newapi-without-base-url": (
+        '[[accounts]]\nname = "x"\nprovider = "newapi"\napi_key = "sk-x"\n',
+        7,
+        ["missing base_url", "'x'"],
+        ["base_url"],
+    ),
+    "newapi-token-without-user": (
+        '[[accounts]]\nname = "x"\nprovider = "newapi"\naccess_token = "t"\n'
+        'base_url = "https://relay.example"\n',
+        7,
+        ["missing credential", "'x'"],
+        ["access_token + user_id", "api_key"],
+    ),
+    "bad-base-url": (
+        '[[accounts]]\nname = "x"\nprovider = "siliconflow"\napi_key = "k"\nbase_url = "ftp:/x"\n',
+        11,
+        ["base_url", "'x'"],
+        ["https://"],
+    ),
+    "bad-min-balance": (
+        '[[accounts]]\nname = "x"\nprovider = "siliconflow"\napi_key = "k"\nmin_balance = "lots"\n',
+        11,
+        ["min_balance", "number"],
+        ["min_balance = "],
+    ),
+    "no-provider": (
+        '[[accounts]]\nname = "x"\napi_key = "k"\n',
+        7,
+        ["no provider"],
+        ["siliconflow"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_config_is_located_explained_and_checks_nothing(
+    case: str, loopback: Loopback, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TOPUP_TEST_UNSET_VAR", raising=False)
+    bad, line, words, hint_words = BAD[case]
+    loopback.route(sf_ok("good", "1"))
+    path = tmp_path / "config.toml"
+    path.write_text(good_account(loopback) + "\n" + bad, encoding="utf-8")
+
+    with pytest.raises(ConfigError) as caught:
+        config_module.load(path)
+    error = caught.value
+    assert error.path == path
+    assert error.line == line, error.describe()
+    text = error.describe()
+    assert text.startswith(f"{path}:{line}: ")
+    for word in words:
+        assert word in text, (word, text)
+    assert error.hint, text
+    for word in hint_words:
+        assert word in error.hint, (word, error.hint)
+
+    result = invoke(["check", "--config", str(path), "--json"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    err = result.stderr.replace("\n", "")
+    assert f"{path.name}:{line}" in err
+    assert "Nothing was checked" in err
+    assert loopback.total == 0
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "absent.toml"
+    with pytest.raises(ConfigError) as caught:
+        config_module.load(path)
+    assert caught.value.path == path and caught.value.hint
+    result = invoke(["check", "-c", str(path)])
+    assert result.exit_code == 2
+    assert "absent.toml" in result.stderr and "not found" in result.stderr
+
+
+def test_env_and_file_credentials_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOPUP_TEST_KEY", "  sk-from-env-value \n")
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "sf.key").write_text("sk-from-file-value\n", encoding="utf-8")
+    absolute = tmp_path / "abs.key"
+    absolute.write_text("tok-absolute\n", encoding="utf-8")
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[accounts]]\nname = "e"\nprovider = "siliconflow"\napi_key = "env:TOPUP_TEST_KEY"\n'
+        '[[accounts]]\nname = "f"\nprovider = "siliconflow"\napi_key = "file:keys/sf.key"\n'
+        '[[accounts]]\nname = "a"\nprovider = "aihubmix"\n'
+        f'access_token = "file:{absolute}"\n'
+        '[[accounts]]\nname = "l"\nprovider = "newapi"\napi_key = "sk-literal"\n'
+        'base_url = "https://relay.example/"\n',
+        encoding="utf-8",
+    )
+    cfg = config_module.load(path)
+    secrets = {a.name: a.secrets[0].reveal() for a in cfg.accounts}
+    assert secrets == {
+        "e": "sk-from-env-value",
+        "f": "sk-from-file-value",
+        "a": "tok-absolute",
+        "l": "sk-literal",
+    }
+    assert cfg.accounts[3].base_url == "https://relay.example"
+
+
+def test_empty_credential_file_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty.key").write_text("\n", encoding="utf-8")
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[accounts]]\nname = "x"\nprovider = "siliconflow"\napi_key = "file:empty.key"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        config_module.load(path)
+    assert caught.value.line == 4 and "empty" in caught.value.message
+
+
+def test_topup_config_env_is_honoured(loopback: Loopback, tmp_path: Path) -> None:
+    loopback.route(sf_ok("good", "7.25"))
+    path = tmp_path / "elsewhere.toml"
+    path.write_text(good_account(loopback), encoding="utf-8")
+    result = invoke(["check", "--json"], env={"TOPUP_CONFIG": str(path)})
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["balance"] == "7.25"
+    assert loopback.count(f"/good{SF_PATH}") == 1
+
+
+def test_explicit_config_beats_topup_config(loopback: Loopback, tmp_path: Path) -> None:
+    loopback.route(sf_ok("good", "1"))
+    path = tmp_path / "right.toml"
+    path.write_text(good_account(loopback), encoding="utf-8")
+    result = invoke(
+        ["check", "--json", "-c", str(path)], env={"TOPUP_CONFIG": str(tmp_path / "wrong.toml")}
+    )
+    assert result.exit_code == 0, result.stderr
+
+
+def test_missing_topup_config_target_is_exit_2(tmp_path: Path) -> None:
+    result = invoke(["check"], env={"TOPUP_CONFIG": str(tmp_path / "nowhere.toml")})
+    assert result.exit_code == 2
+    assert "nowhere.toml" in result.stderr.replace("\n", "")
+
+
+def test_config_error_reports_first_bad_account_by_name_and_line(tmp_path: Path) -> None:
+    text = (
+        '[[accounts]]\nname = "one"\nprovider = "siliconflow"\napi_key = "k"\n\n'
+        "# a comment\n"
+        '[[accounts]]\nname = "two"\nprovider = "siliconflow"\napi_key = "k"\n'
+        'currency = "dollars"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        config_module.parse(text, Path("cfg.toml"), env={})
+    assert caught.value.account == "two"
+    assert caught.value.line == 11
+    assert caught.value.describe().startswith("cfg.toml:11: account 'two': currency")
+
+
+def test_durations_and_settings_parse() -> None:
+    cfg = config_module.parse(
+        '[check]\ntimeout = 5\n[[accounts]]\nname = "x"\nprovider = "siliconflow"\n'
+        'api_key = "k"\ntimeout = "90s"\ninterval = "15m"\nmin_balance = 2.50\ncurrency = "cny"\n'
+        'tags = ["a"]\n',
+        env={},
+    )
+    account = cfg.accounts[0]
+    assert (account.timeout, account.interval) == (90, 900)
+    assert str(account.min_balance) == "2.50"
+    assert account.currency == "CNY"
+    assert cfg.section("check") == {"timeout": 5}

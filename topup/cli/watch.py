@@ -24,7 +24,7 @@ from topup.cli.common import (
 )
 from topup.config import Config, parse_duration
 from topup.errors import ConfigError
-from topup.storage import PendingWrites, StorageError, Store
+from topup.storage import PendingWrites, StorageError, StorageUnavailable, Store
 from topup.watch import Watcher, WatchOptions
 from topup.watch.watcher import AlertSink
 
@@ -42,19 +42,13 @@ def watch_options(cfg: Config, interval: str | None) -> WatchOptions:
     return WatchOptions(interval=seconds, run=run_options(cfg))
 
 
-def alert_manager(cfg: Config, pending: PendingWrites) -> AlertSink | None:
-    """The alert manager when `[alerts]` is configured (needs the store to keep its state)."""
+def alert_manager(cfg: Config, store: Store | None) -> AlertSink | None:
+    """The alert manager when alerts are configured; its state lives in the store."""
     if not cfg.section("alerts") and not any("alerts" in a.extra for a in cfg.accounts):
         return None
-    try:
-        from topup.alerts import AlertManager
-    except ImportError:  # pragma: no cover - alerts not installed in this build
-        return None
-    store = pending.store
-    if store is None:
-        return None
-    manager: AlertSink = AlertManager.from_config(cfg, store)
-    return manager
+    from topup.alerts import AlertManager
+
+    return AlertManager.from_config(cfg, store)
 
 
 class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -103,16 +97,17 @@ def watch(
     setup_logging()
     install_log_redaction(cfg.accounts)
     url = store_url(db, cfg.section("storage"))
-    pending = PendingWrites(lambda: Store.open(url))
     try:
-        pending.flush()  # opens (and migrates) the database now when it is reachable
+        store: Store | None = Store.open(url)
+    except StorageUnavailable as exc:
+        log.warning("history database unreachable at start (%s); results will wait in memory", exc)
+        store = None
     except StorageError as exc:
         err_console.print(f"[red]topup: history database error:[/] {exc}")
         raise typer.Exit(1) from None
-    if pending.store is None:
-        log.warning("history database unreachable at start; results will wait in memory")
+    pending = PendingWrites(store if store is not None else (lambda: Store.open(url)))
     try:
-        alerts = alert_manager(cfg, pending)
+        alerts = alert_manager(cfg, store)
     except ConfigError as exc:
         fail_config(exc)
     watcher = Watcher(cfg.select([]), pending, options=options, alerts=alerts)

@@ -182,8 +182,8 @@ def table(rows: list[dict], latency_ms: int, concurrency: int) -> str:
         f"Latency {latency_ms} ms injected by the sandbox, concurrency {concurrency} "
         f"(overall and per host), {os.cpu_count()} cores; each client in its own process.",
         "",
-        "| accounts | (a) topup check | (b) sequential loop | (c) bare httpx gather | ideal N×lat/conc "
-        "| a/b | a/c | peak RSS (a) | peak RSS (c) | ok (a/c) |",
+        "| accounts | (a) topup check | (b) sequential loop | (c) bare httpx gather "
+        "| ideal N×lat/conc | a/b | a/c | peak RSS (a) | peak RSS (c) | ok (a/c) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
@@ -192,7 +192,8 @@ def table(rows: list[dict], latency_ms: int, concurrency: int) -> str:
             f" (extrapolated from {b['measured']})" if b["measured"] < r["count"] else ""
         )
         out.append(
-            f"| {r['count']:,} | {a['wall']:.2f} s | {seq} | {c['wall']:.2f} s | {r['ideal']:.2f} s "
+            f"| {r['count']:,} | {a['wall']:.2f} s | {seq} | {c['wall']:.2f} s "
+            f"| {r['ideal']:.2f} s "
             f"| {a['wall'] / b['wall_full']:.3f} | {a['wall'] / c['wall']:.2f} "
             f"| {a['peak_rss_mb']:.0f} MB | {c['peak_rss_mb']:.0f} MB | {a['ok']}/{c['ok']} |"
         )

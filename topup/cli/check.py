@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -19,12 +21,17 @@ from topup.cli.common import (
     ConfigOption,
     fail_config,
     install_log_redaction,
+    store_url,
 )
 from topup.cli.render import money, print_table
 from topup.errors import ConfigError
 from topup.model import CheckResult, Status, utcnow
 from topup.runner import Runner, RunOptions
 from topup.serialize import results_csv, results_json
+from topup.storage import StorageError, Store, default_path, sqlite_url
+from topup.watch.trends import burn_of
+
+log = logging.getLogger("topup.cli")
 
 
 def run_options(config: config_module.Config, **overrides: float | int | None) -> RunOptions:
@@ -56,6 +63,23 @@ def below_minimum(results: list[CheckResult], accounts: dict[str, Account]) -> d
                 f"below min_balance {money(account.min_balance, result.currency)}"
             )
     return notes
+
+
+def history_runways(cfg: config_module.Config, accounts: tuple[Account, ...]) -> dict[str, Decimal]:
+    """Runway in days per account, from `topup watch` history when there is any."""
+    url = store_url(None, cfg.section("storage"))
+    if url is None:
+        path = default_path()
+        if not path.exists():
+            return {}
+        url = sqlite_url(path)
+    try:
+        with Store.open(url, connect_timeout=3) as store:
+            estimates = {a.name: burn_of(store, a.name) for a in accounts}
+    except StorageError as exc:
+        log.warning("history unavailable, no runway shown: %s", exc)
+        return {}
+    return {n: e.runway_days for n, e in estimates.items() if e.runway_days is not None}
 
 
 def exit_status(results: list[CheckResult], notes: dict[str, str]) -> int:
@@ -105,7 +129,7 @@ def check(
     elif as_csv:
         sys.stdout.write(results_csv(results))
     else:
-        print_table(Console(), results, notes)
+        print_table(Console(), results, notes, runways=history_runways(cfg, accounts))
     raise typer.Exit(exit_status(results, notes))
 
 

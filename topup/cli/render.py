@@ -57,12 +57,27 @@ def totals(results: Sequence[CheckResult]) -> dict[str, Decimal]:
 WIDE = 120
 
 
-def table(results: Sequence[CheckResult], notes: dict[str, str], *, details: bool = True) -> Table:
+def runway_text(days: Decimal | None) -> Text:
+    if days is None:
+        return Text("")
+    style = "bold red" if days < 3 else "yellow" if days < 7 else ""
+    return Text(f"{days:.1f} d" if days < 100 else f"{days:.0f} d", style=style)
+
+
+def table(
+    results: Sequence[CheckResult],
+    notes: dict[str, str],
+    *,
+    details: bool = True,
+    runways: dict[str, Decimal] | None = None,
+) -> Table:
     grid = Table(title=None, header_style="bold", expand=False, pad_edge=False)
     grid.add_column("Account", overflow="fold")
     grid.add_column("Platform", style="dim", overflow="fold")
     grid.add_column("Balance", justify="right", no_wrap=True)
     grid.add_column("Used", justify="right", no_wrap=True)
+    if runways:
+        grid.add_column("Runway", justify="right", no_wrap=True)
     grid.add_column("Status", no_wrap=True)
     if details:
         grid.add_column("Details", overflow="fold", min_width=24, ratio=1)
@@ -72,8 +87,10 @@ def table(results: Sequence[CheckResult], notes: dict[str, str], *, details: boo
             r.provider,
             amount_text(r.balance, r.currency, r.unlimited),
             Text(money(r.used, r.currency), style="dim") if r.used is not None else Text(""),
-            Text(r.status.value, style=STATUS_STYLE[r.status]),
         ]
+        if runways:
+            row.append(runway_text(runways.get(r.account)))
+        row.append(Text(r.status.value, style=STATUS_STYLE[r.status]))
         if details:
             detail = notes.get(r.account) or r.message or ""
             row.append(Text(detail, style="yellow" if r.account in notes else ""))
@@ -88,7 +105,7 @@ def table(results: Sequence[CheckResult], notes: dict[str, str], *, details: boo
                 "",
                 Text(money(total, currency), style="bold"),
             ]
-            total_row += ["", ""]
+            total_row += ["", "", ""] if runways else ["", ""]
             if details:
                 note = f"{unknown} unknown, not counted" if unknown and index == 0 else ""
                 total_row.append(Text(note, style="dim"))
@@ -96,12 +113,17 @@ def table(results: Sequence[CheckResult], notes: dict[str, str], *, details: boo
     return grid
 
 
-def print_table(console: Console, results: Sequence[CheckResult], notes: dict[str, str]) -> None:
+def print_table(
+    console: Console,
+    results: Sequence[CheckResult],
+    notes: dict[str, str],
+    runways: dict[str, Decimal] | None = None,
+) -> None:
     if not results:
         console.print("No accounts to check.")
         return
     wide = console.width >= WIDE
-    console.print(table(results, notes, details=wide))
+    console.print(table(results, notes, details=wide, runways=runways))
     if wide:
         return
     for r in results:

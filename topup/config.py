@@ -254,6 +254,22 @@ def build_account(
     return account
 
 
+def resolve_secret(
+    value: str,
+    key: str,
+    *,
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Secret:
+    """A literal, ``env:NAME`` or ``file:PATH`` value outside an account (e.g. ``[serve] token``)."""
+
+    def error(message: str, hint: str | None = None, *, key: str | None = None) -> ConfigError:
+        return ConfigError(message, path=path, hint=hint)
+
+    base_dir = path.parent if path is not None else Path.cwd()
+    return _resolve(value, key, base_dir, os.environ if env is None else env, error)
+
+
 def _resolve(value: str, key: str, base_dir: Path, env: Mapping[str, str], error: Any) -> Secret:
     if value.startswith("env:"):
         var = value[4:]

@@ -1,0 +1,216 @@
+"""new-api / one-api dialect: ``/api/status``, ``/api/user/self`` and the key endpoints.
+
+Auth eras (``Site.auth_era``):
+
+* ``oneapi``: token only; a bad token is HTTP 200 ``success:false``.
+* ``newapi``: like one-api, plus the ``New-Api-User`` header (missing/mismatched: HTTP 401).
+* ``header:<Name>``: like ``newapi`` with another header name (``X-Api-User``, ``Veloera-User``...).
+* ``newest``: user headers ignored; every failure is HTTP 401 with a ``code``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.state import DISABLED, Account, Key, SandboxState, Site
+
+BAD_TOKEN = "无权进行此操作,access token 无效"  # noqa: S105 - a message
+NO_TOKEN = "无权进行此操作,未登录且未提供 access token"  # noqa: S105
+BANNED = "用户已被封禁"
+UNLIMITED_USD = 100000000
+
+
+def _fail(status: int, message: str, code: str | None = None) -> Reply:
+    body: dict[str, Any] = {"success": False}
+    if code is not None:
+        body["code"] = code
+    body["message"] = message
+    return json_reply(status, body)
+
+
+def access_token(header: str | None) -> str | None:
+    """The access token from ``Authorization``, with or without ``Bearer``."""
+    if not header:
+        return None
+    token = header.strip()
+    if token[:7].lower() == "bearer ":
+        token = token[7:].strip()
+    return token or None
+
+
+def status_body(site: Site) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "version": "v0.6.10" if site.auth_era == "oneapi" else "v0.9.0",
+        "system_name": "One API" if site.auth_era == "oneapi" else "New API",
+        "start_time": 1735689600,
+        "quota_per_unit": site.quota_per_unit,
+        "display_in_currency": site.display != "TOKENS",
+    }
+    if site.auth_era != "oneapi":
+        data["quota_display_type"] = site.display
+        data["usd_exchange_rate"] = site.usd_exchange_rate
+        data["custom_currency_symbol"] = "¤"
+        data["custom_currency_exchange_rate"] = 1
+    return {"success": True, "message": "", "data": data}
+
+
+def user_data(state: SandboxState, site: Site, acc: Account) -> dict[str, Any]:
+    view = state.quota_view(acc)
+    data: dict[str, Any] = {
+        "id": int(acc.id),
+        "username": acc.username,
+        "password": "",
+        "display_name": acc.username,
+        "role": 1,
+        "status": acc.status,
+        "email": "",
+        "github_id": "",
+        "wechat_id": "",
+        "oidc_id": "",
+        "google_id": "",
+        "verification_code": "",
+        "access_token": acc.token if site.echo_access_token else None,
+        "quota": view.remain,
+        "used_quota": view.used,
+        "request_count": acc.request_count,
+        "group": acc.group,
+        "can_use_self_group": False,
+        "aff_code": f"A{int(acc.id):05d}",
+        "inviter_id": 0,
+        "aff_count": 0,
+        "aff_quota": 0,
+        "aff_history_quota": 0,
+        "created_at": acc.created_at,
+        "last_login_at": acc.created_at,
+        "last_login_ip": "",
+        "deleted_at": None,
+        "group_ratio": 1,
+        "topup_ratio": 1,
+    }
+    if site.echo_access_token:  # the AIHubMix field list
+        data.update(
+            {
+                "lark_id": "",
+                "clerk_id": "",
+                "migrated_at": "",
+                "notify": False,
+                "quota_remind_threshold": 0,
+                "notify_email": False,
+            }
+        )
+    return data
+
+
+def user_self(
+    state: SandboxState, site: Site, headers: Mapping[str, str]
+) -> tuple[Reply, Account | None]:
+    """``GET /api/user/self``; returns the answer and the account it was for (if any)."""
+    token = access_token(headers.get("authorization"))
+    acc = state.account_by_token(site.name, token) if token else None
+    now = int(time.time())
+    expired = acc is not None and acc.token_expires_at is not None and acc.token_expires_at <= now
+    if site.auth_era == "newest":
+        if token is None:
+            return _fail(401, NO_TOKEN, "AUTH_UNAUTHORIZED"), None
+        if acc is None:
+            return _fail(401, BAD_TOKEN, "AUTH_UNAUTHORIZED"), None
+        if expired:
+            return _fail(401, "access token 已过期", "AUTH_TOKEN_EXPIRED"), acc
+        if acc.status == DISABLED:
+            return _fail(401, BANNED, "AUTH_USER_DISABLED"), acc
+    else:
+        if token is None:
+            return _fail(401, NO_TOKEN), None
+        if acc is None or expired:
+            return _fail(200, BAD_TOKEN), None
+        if acc.status == DISABLED:
+            return _fail(200, BANNED), acc
+        name = site.user_header
+        if name is not None:
+            raw = headers.get(name.lower())
+            if raw is None or raw.strip() == "":
+                return _fail(401, f"无权进行此操作,未提供 {name}"), acc
+            if not raw.strip().lstrip("-").isdigit():
+                return _fail(401, f"无权进行此操作,{name} 格式错误"), acc
+            if int(raw.strip()) != int(acc.id):
+                return _fail(401, f"无权进行此操作,{name} 与登录用户不匹配"), acc
+    body = {"data": user_data(state, site, acc), "message": "", "success": True}
+    return json_reply(200, body), acc
+
+
+# ------------------------------------------------------------------------ keys
+def _key_error(message: str) -> Reply:
+    return json_reply(401, {"error": {"message": message, "type": "one_api_error"}})
+
+
+def find_key(
+    state: SandboxState, site: Site, header: str | None
+) -> tuple[Key | None, Reply | None]:
+    """Validate ``Authorization: Bearer sk-...`` for the key endpoints."""
+    if not header or not header.startswith("Bearer "):
+        return None, _key_error("无效的令牌")
+    raw = header[len("Bearer ") :].strip()
+    key = state.find_key(site.name, raw)
+    if key is None and not raw.startswith("sk-"):
+        key = state.find_key(site.name, "sk-" + raw)
+    if key is None:
+        return None, _key_error("无效的令牌")
+    if key.status == DISABLED:
+        return key, _key_error("该令牌状态不可用")
+    if key.expires_at != -1 and key.expires_at < int(time.time()):
+        return key, _key_error("该令牌已过期")
+    if not key.unlimited and state.quota_view(key).remain <= 0:
+        return key, _key_error("该令牌额度已用尽")
+    return key, None
+
+
+def token_usage(state: SandboxState, key: Key) -> Reply:
+    view = state.quota_view(key)
+    return json_reply(
+        200,
+        {
+            "code": True,
+            "message": "ok",
+            "data": {
+                "object": "token_usage",
+                "name": key.name,
+                "total_granted": view.remain + view.used,
+                "total_used": view.used,
+                "total_available": view.remain,
+                "unlimited_quota": key.unlimited,
+                "model_limits": {},
+                "model_limits_enabled": False,
+                "expires_at": key.expires_at,
+            },
+        },
+    )
+
+
+def subscription(state: SandboxState, site: Site, key: Key) -> Reply:
+    view = state.quota_view(key)
+    amount: Decimal | int
+    if key.unlimited:
+        amount = UNLIMITED_USD
+    else:
+        amount = Decimal(view.remain + view.used) / site.quota_per_unit * site.money_rate
+    return json_reply(
+        200,
+        {
+            "object": "billing_subscription",
+            "has_payment_method": True,
+            "soft_limit_usd": amount,
+            "hard_limit_usd": amount,
+            "system_hard_limit_usd": amount,
+            "access_until": key.expires_at if key.expires_at != -1 else 0,
+        },
+    )
+
+
+def usage(state: SandboxState, site: Site, key: Key) -> Reply:
+    view = state.quota_view(key)
+    cents = Decimal(view.used) / site.quota_per_unit * 100 * site.money_rate
+    return json_reply(200, {"object": "list", "total_usage": cents})

@@ -22,14 +22,17 @@ def sandbox(
         typer.Option("--state", help="SQLite state file, kept across restarts (default: memory)."),
     ] = None,
     seed_demo: Annotated[
-        bool, typer.Option("--seed-demo", help="Create demo sites, accounts and keys; print them.")
+        bool,
+        typer.Option(
+            "--seed-demo", help="Create the demo's sites and accounts; print a config for them."
+        ),
     ] = False,
 ) -> None:
     """Serve faithful copies of the SiliconFlow and new-api balance APIs, with faults on demand."""
     import uvicorn
 
+    from topup import demo
     from topup.sandbox.app import create_app
-    from topup.sandbox.demo import seed_demo as make_demo
     from topup.sandbox.server import uvicorn_config
     from topup.sandbox.state import SandboxState
 
@@ -42,11 +45,8 @@ def sandbox(
     st = SandboxState(path=state)
     base = f"http://{host}:{port}"
     if seed_demo:
-        # plain lines, never cut: the secrets must be copyable
-        typer.echo("sandbox demo credentials (base URL, kind, user id, secret):")
-        for cred in make_demo(st):
-            user = cred.user_id if cred.kind == "access_token" and cred.user_id else "-"
-            typer.echo(f"  {base}/{cred.site}  {cred.kind}  {user}  {cred.secret}")
+        # The same scenario as `topup demo`; printed as a config (plain text, copyable).
+        typer.echo(demo.config_text(base, demo.populate(st)))
     console.print(f"sandbox on {base}  (admin: {base}/_sandbox/state, docs: {base}/docs)")
     try:
         uvicorn.Server(uvicorn_config(create_app(st), host, port, log_level="info")).run()

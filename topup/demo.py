@@ -15,11 +15,14 @@ Sites (each under its own path prefix of one sandbox):
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from topup.model import CheckResult, utcnow
 from topup.sandbox.state import SandboxState
+from topup.storage import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ class DemoAccount:
     provider: str
     fields: dict[str, str]
     note: str
+    #: Money per hour the sandbox spends from this account (0: none).
+    spend_per_hour: Decimal = Decimal(0)
 
 
 def _token(prefix: str) -> str:
@@ -114,13 +119,61 @@ def populate(state: SandboxState, *, spend: bool = True) -> list[DemoAccount]:
         user_id=str(down.id),
     )
 
-    if spend:
-        state.set_spend_rate("siliconflow-com", account=1, per_hour=Decimal("0.75"))
-        state.set_spend_rate("siliconflow-cn", account=1, per_hour=Decimal("2.5"))
-        state.set_spend_rate("aihubmix", account=acc.id, per_hour=Decimal("0.4"))
-        state.set_spend_rate("relay-x", account=relay.id, per_hour=Decimal("0.2"))
-        state.set_spend_rate("relay-x", key=sk, per_hour=Decimal("0.05"))
-    return accounts
+    if not spend:
+        return accounts
+    rates = {
+        "siliconflow": ("siliconflow-com", {"account": 1}, Decimal("0.75")),
+        "siliconflow-cn": ("siliconflow-cn", {"account": 1}, Decimal("2.5")),
+        "aihubmix": ("aihubmix", {"account": acc.id}, Decimal("0.4")),
+        "relay-x": ("relay-x", {"account": relay.id}, Decimal("0.2")),
+        "relay-x-key": ("relay-x", {"key": sk}, Decimal("0.05")),
+    }
+    for name, (site, target, per_hour) in rates.items():
+        state.set_spend_rate(site, per_hour=per_hour, **target)  # type: ignore[arg-type]
+    return [
+        replace(a, spend_per_hour=rates[a.name][2]) if a.name in rates else a for a in accounts
+    ]
+
+
+def backfill(
+    store: Store,
+    results: list[CheckResult],
+    accounts: list[DemoAccount],
+    *,
+    days: int = 7,
+    now: datetime | None = None,
+) -> int:
+    """Write ``days`` of hourly history ending at each result, from the account's spend rate.
+
+    Demo only: so that a fresh demo's dashboard has charts, spend per day and runway at once.
+    One account gets a top-up three days ago, to show that top-ups are not negative spend.
+    """
+    now = now or utcnow()
+    rates = {a.name: a.spend_per_hour for a in accounts}
+    batch: list[tuple[CheckResult, str | None]] = []
+    for result in results:
+        if result.balance is None or not rates.get(result.account):
+            continue
+        rate = rates[result.account]
+        for hours_ago in range(days * 24, 0, -1):
+            balance = result.balance + rate * hours_ago
+            if result.account == "relay-x" and hours_ago > 72:
+                balance -= Decimal(10)  # before the top-up of 10
+            batch.append(
+                (
+                    replace(
+                        result,
+                        balance=balance,
+                        used=None if result.used is None else result.used - rate * hours_ago,
+                        checked_at=now - timedelta(hours=hours_ago),
+                        duration=None,
+                    ),
+                    "demo-backfill",
+                )
+            )
+    if batch:
+        store.record(batch)
+    return len(batch)
 
 
 def config_text(base_url: str, accounts: list[DemoAccount], *, min_balance: str = "5") -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -16,10 +16,13 @@ from topup import demo
 from topup.cli.app import app
 from topup.cli.check import below_minimum, check_accounts, run_options
 from topup.cli.render import print_table
+from topup.cli.serve import run_service
 from topup.model import utcnow
 from topup.sandbox.server import SandboxServer
 from topup.sandbox.state import SandboxState
 from topup.serialize import results_json
+from topup.storage import Store, sqlite_url
+from topup.watch import WatchOptions
 
 
 @app.command("demo")
@@ -27,16 +30,21 @@ def demo_command(
     once: Annotated[bool, typer.Option("--once", help="One round, then exit.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the round as JSON.")] = False,
     port: Annotated[int, typer.Option(help="Sandbox port (0: a free one).")] = 0,
+    dashboard_port: Annotated[
+        int, typer.Option(help="Dashboard port (a free one if it is taken).")
+    ] = 8000,
     keep: Annotated[
         Path | None,
         typer.Option(help="Write the demo config and state here instead of a temp dir."),
     ] = None,
 ) -> None:
-    """Start a local sandbox of the real APIs, create demo accounts, and check them.
+    """Start a local sandbox of the real APIs, create demo accounts, check them, then serve
+    the dashboard on them (with --once: one round, then exit).
 
     The accounts span SiliconFlow's two hosts, AIHubMix, a new-api relay (account and key
     modes, an unlimited key, a CNY site) plus one site that is down and one retired endpoint,
     so you see what those look like. Exits 0 when the demo ran (its failures are on purpose).
+    The dashboard starts with a week of history simulated from each account's spend rate.
     """
     console = Console()
     workdir = keep or Path(tempfile.mkdtemp(prefix="topup-demo-"))
@@ -54,14 +62,35 @@ def demo_command(
             print_table(console, results, below_minimum(results, {a.name: a for a in cfg.accounts}))
         if once:
             return
-        console.print(
-            f"\nThe sandbox keeps running (balances fall over time). In another terminal:\n"
-            f"  topup check --config {path}\n"
-            f"  topup watch --config {path} --interval 30s\n"
-            "Press Ctrl-C to stop."
+        store = Store.open(sqlite_url(workdir / "history.db"))
+        store.record([(r, "demo") for r in results])
+        demo.backfill(store, results, accounts)
+        options = WatchOptions(interval=15, run=run_options(cfg, timeout=10))
+
+        def ready(url: str) -> None:
+            console.print(
+                f"\n[bold green]Dashboard:[/] {url}   (REST API {url}api/accounts, "
+                f"metrics {url}metrics)\n"
+                f"The sandbox spends from the accounts and topup checks them every 15 s.\n"
+                f"Try it from another terminal: topup check --config {path}\n"
+                "Press Ctrl-C to stop."
+            )
+
+        run_service(
+            cfg,
+            store,
+            host="127.0.0.1",
+            port=dashboard_port if port_free(dashboard_port) else 0,
+            token=None,
+            options=options,
+            on_ready=ready,
         )
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
         try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            console.print("\nstopped")
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

@@ -150,7 +150,11 @@ def run_service(
         while not server.started and not serving.done():
             await asyncio.sleep(0.05)
         if server.started:
-            url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+            bound = port
+            for listener in server.servers:
+                for sock in listener.sockets:
+                    bound = sock.getsockname()[1]
+            url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}/"
             log.info("dashboard at %s", url)
             if on_ready is not None:
                 on_ready(url)

@@ -311,7 +311,7 @@ class Store:
             for row in conn.execute(_latest_points_query(chunk)):
                 latest[row.account_id] = (row.at, _Snap.from_row(row))
         new_rows: list[dict[str, Any]] = []
-        for r in good:  # sorted by account, then time
+        for index, r in enumerate(good):  # sorted by account, then time
             aid = ids[r.account]
             snap = _Snap.of(r)
             prev = latest.get(aid)
@@ -325,12 +325,19 @@ class Store:
                 if new_rows:
                     conn.execute(balances.insert(), new_rows)
                     new_rows = []
-                self._insert_late_point(conn, aid, r.checked_at, snap)
+                # The batch's own next result of this account bounds what this one restates.
+                following = good[index + 1] if index + 1 < len(good) else None
+                until = (
+                    following.checked_at if following and following.account == r.account else None
+                )
+                self._insert_late_point(conn, aid, r.checked_at, snap, until)
         if new_rows:
             conn.execute(balances.insert(), new_rows)
         return len(new_rows)
 
-    def _insert_late_point(self, conn: Connection, aid: int, at: datetime, snap: _Snap) -> None:
+    def _insert_late_point(
+        self, conn: Connection, aid: int, at: datetime, snap: _Snap, until: datetime | None
+    ) -> None:
         before = conn.execute(
             select(balances)
             .where(balances.c.account_id == aid, balances.c.at <= at)
@@ -357,6 +364,8 @@ class Store:
         )
         if after is not None:
             q = q.where(checks.c.checked_at < after)
+        if until is not None:  # later results of the same batch get points of their own
+            q = q.where(checks.c.checked_at < until)
         first_after = conn.execute(q).scalar()
         if first_after is not None:
             restated = _Snap.from_row(before).values()

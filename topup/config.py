@@ -261,7 +261,7 @@ def resolve_secret(
     path: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Secret:
-    """A literal, ``env:NAME`` or ``file:PATH`` value outside an account (e.g. ``[serve] token``)."""
+    """A literal, ``env:NAME`` or ``file:PATH`` value outside an account (``[serve] token``)."""
 
     def error(message: str, hint: str | None = None, *, key: str | None = None) -> ConfigError:
         return ConfigError(message, path=path, hint=hint)

@@ -128,11 +128,9 @@ def populate(state: SandboxState, *, spend: bool = True) -> list[DemoAccount]:
         "relay-x": ("relay-x", {"account": relay.id}, Decimal("0.2")),
         "relay-x-key": ("relay-x", {"key": sk}, Decimal("0.05")),
     }
-    for name, (site, target, per_hour) in rates.items():
+    for site, target, per_hour in rates.values():
         state.set_spend_rate(site, per_hour=per_hour, **target)  # type: ignore[arg-type]
-    return [
-        replace(a, spend_per_hour=rates[a.name][2]) if a.name in rates else a for a in accounts
-    ]
+    return [replace(a, spend_per_hour=rates[a.name][2]) if a.name in rates else a for a in accounts]
 
 
 def backfill(

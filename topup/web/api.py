@@ -1,0 +1,245 @@
+"""The JSON API (``/api/...``), documented in ``/openapi.json``.
+
+Results are exactly ``topup check --json``'s objects (:func:`topup.serialize.result_dict`);
+accounts add the dashboard's keys (last good value and its time, spend, runway, staleness).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from topup.config import parse_duration
+from topup.model import CheckResult
+from topup.serialize import decimal_str, iso, result_dict
+from topup.web.views import Board, point_dict, totals
+
+CheckNow = Callable[[list[str] | None], Awaitable[list[CheckResult]]]
+
+#: ``?since=`` without a value: the last 7 days. Longest relative range accepted: 400 days.
+DEFAULT_SINCE = timedelta(days=7)
+MAX_SINCE = timedelta(days=400)
+
+
+# -- documentation models (responses are built as dicts; these describe them) ---------------
+
+
+class Result(BaseModel):
+    """One check, exactly as ``topup check --json`` prints it. Amounts are decimal strings."""
+
+    account: str
+    provider: str
+    status: str | None = Field(description="null only for an account never checked")
+    currency: str | None
+    balance: str | None
+    granted: str | None
+    paid: str | None
+    used: str | None
+    unlimited: bool
+    request_count: int | None
+    expires_at: str | None
+    checked_at: str | None
+    message: str | None
+
+
+class Point(BaseModel):
+    """A stored balance point: the amounts a good check saw (held until the next point)."""
+
+    at: str
+    currency: str | None
+    balance: str | None
+    granted: str | None
+    paid: str | None
+    used: str | None
+    unlimited: bool
+    request_count: int | None
+    expires_at: str | None
+
+
+class AccountOut(Result):
+    last_good: Point | None = Field(description="the last value a good check saw")
+    last_good_at: str | None = Field(description="time of the last good check")
+    spend_per_day: str | None = Field(description="over the last 7 days; null if unknown")
+    runway_days: str | None = Field(description="days until empty at that spend")
+    runs_out_at: str | None
+    change_24h: str | None
+    change_7d: str | None
+    stale: bool = Field(description="no good check within the allowed age")
+
+
+class Total(BaseModel):
+    currency: str
+    balance: str
+    accounts: int
+
+
+class AccountsOut(BaseModel):
+    generated_at: str
+    accounts: list[AccountOut]
+    totals: list[Total]
+    unknown: int = Field(description="accounts without a known balance (not in the totals)")
+
+
+class CheckOut(BaseModel):
+    checked_at: str
+    message: str | None
+    duration: float | None
+    status: str
+
+
+class AlertOut(BaseModel):
+    at: str
+    rule: str
+    kind: str
+    message: str | None
+
+
+class HistoryOut(BaseModel):
+    account: str
+    since: str
+    until: str
+    points: list[Point]
+    checks: list[CheckOut]
+    alerts: list[AlertOut]
+
+
+class CheckRequest(BaseModel):
+    accounts: list[str] | None = Field(default=None, description="names; null or absent: all")
+
+
+class ChecksOut(BaseModel):
+    """The ``topup check --json`` document."""
+
+    checked_at: str
+    results: list[Result]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
+
+
+def parse_since(value: str | None, now: datetime) -> datetime:
+    """``7d``/``24h``/``90m``/seconds back from now, or an ISO 8601 time (UTC if no offset)."""
+    if value is None or not value.strip():
+        return now - DEFAULT_SINCE
+    seconds = parse_duration(value)
+    if seconds is not None:
+        return now - min(timedelta(seconds=seconds), MAX_SINCE)
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise HTTPException(
+            422, "since must be a duration like 7d or 24h, or an ISO 8601 time"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def router(board: Board, check_now: CheckNow) -> APIRouter:
+    api = APIRouter(prefix="/api", tags=["api"])
+    lock = asyncio.Lock()
+
+    def unknown(name: str) -> HTTPException:
+        return HTTPException(404, f"no account named {name!r}")
+
+    @api.get("/accounts", response_model=AccountsOut, summary="Every account's latest state")
+    def list_accounts() -> JSONResponse:
+        views = board.views()
+        sums, unknown_count = totals(views)
+        return JSONResponse(
+            {
+                "generated_at": iso(board.now()),
+                "accounts": [v.as_json() for v in views],
+                "totals": [
+                    {
+                        "currency": t.currency,
+                        "balance": decimal_str(t.balance),
+                        "accounts": t.accounts,
+                    }
+                    for t in sums
+                ],
+                "unknown": unknown_count,
+            }
+        )
+
+    @api.get(
+        "/accounts/{name}",
+        response_model=AccountOut,
+        responses=NOT_FOUND,
+        summary="One account's latest state",
+    )
+    def get_account(name: str) -> JSONResponse:
+        view = board.view(name)
+        if view is None:
+            raise unknown(name)
+        return JSONResponse(view.as_json())
+
+    @api.get(
+        "/accounts/{name}/history",
+        response_model=HistoryOut,
+        responses=NOT_FOUND,
+        summary="Balance points, checks and alerts of one account",
+    )
+    def history(
+        name: str,
+        since: str | None = Query(None, description="7d, 24h, … or an ISO 8601 time"),
+        limit: int = Query(1000, ge=1, le=100_000, description="newest checks kept"),
+    ) -> JSONResponse:
+        if name not in board.accounts:
+            raise unknown(name)
+        now = board.now()
+        start = parse_since(since, now)
+        points = board.store.balance_history(name, start)
+        checks = board.store.check_history(name, start, limit)
+        alerts = board.store.alert_history(name, start)
+        return JSONResponse(
+            {
+                "account": name,
+                "since": iso(start),
+                "until": iso(now),
+                "points": [point_dict(p) for p in points],
+                "checks": [
+                    {
+                        "checked_at": iso(c.checked_at),
+                        "status": c.status.value,
+                        "message": c.message,
+                        "duration": c.duration,
+                    }
+                    for c in checks
+                ],
+                "alerts": [
+                    {"at": iso(a.at), "rule": a.rule, "kind": a.kind, "message": a.message}
+                    for a in alerts
+                ],
+            }
+        )
+
+    @api.post(
+        "/check",
+        response_model=ChecksOut,
+        responses=NOT_FOUND,
+        summary="Check accounts now (all, or the named ones) and record the results",
+    )
+    async def check(request: CheckRequest | None = None) -> JSONResponse:
+        names = None if request is None else request.accounts
+        if names is not None:
+            missing = [n for n in names if n not in board.accounts]
+            if missing:
+                raise unknown(missing[0])
+        async with lock:
+            results = await check_now(names)
+        return JSONResponse(
+            {"checked_at": iso(board.now()), "results": [result_dict(r) for r in results]}
+        )
+
+    return api

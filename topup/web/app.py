@@ -1,0 +1,72 @@
+"""The application factory: pages, JSON API, ``/metrics``, static assets and the token check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from topup.account import Account
+from topup.storage import StorageError, StorageUnavailable, Store
+from topup.web import api, pages
+from topup.web.api import CheckNow
+from topup.web.auth import TokenAuth
+from topup.web.metrics import CONTENT_TYPE, Metrics
+from topup.web.views import Board
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    *,
+    store: Store,
+    accounts: Sequence[Account],
+    check_now: CheckNow,
+    token: str | None = None,
+    clock: Callable[[], datetime] | None = None,
+    stale_after: timedelta | None = None,
+) -> FastAPI:
+    """The web app over ``store`` for the configured ``accounts``.
+
+    ``check_now(names)`` checks the named accounts (``None``: all) now, records them and
+    returns the results (``POST /api/check`` and the Check now button). With ``token`` every
+    request needs it (``Authorization: Bearer``, the cookie, or ``?token=`` once). ``clock``
+    and ``stale_after`` are for tests and tuning (default: 3 check intervals, else 2 hours).
+    """
+    board = Board(store, accounts, clock=clock, stale_after=stale_after)
+    metrics = Metrics(board)
+    app = FastAPI(
+        title="topup",
+        summary="Balances, runway and health of LLM API accounts",
+        version="1",
+        docs_url=None,  # Swagger UI loads from a CDN; the document is at /openapi.json
+        redoc_url=None,
+    )
+    app.state.board = board
+
+    @app.exception_handler(StorageUnavailable)
+    async def unavailable(request: Request, exc: StorageUnavailable) -> Response:
+        return JSONResponse({"detail": "history database unavailable"}, status_code=503)
+
+    @app.exception_handler(StorageError)
+    async def storage_error(request: Request, exc: StorageError) -> Response:
+        return JSONResponse({"detail": "history database error"}, status_code=500)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_route() -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    app.include_router(api.router(board, check_now))
+    app.include_router(pages.router(board))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if token is not None:
+        app.add_middleware(TokenAuth, token=token)
+    return app

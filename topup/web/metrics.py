@@ -1,0 +1,141 @@
+"""``/metrics``: a Prometheus collector that reads the store at scrape time.
+
+Gauges come from :meth:`Board.views` (the store's latest state plus the cached 7-day summary);
+``topup_checks_total`` counts the stored checks by outcome, incrementally (each scrape only
+counts the checks stored since the previous one). Money is ``Decimal`` everywhere else and
+becomes a float only here, at the exposition boundary. Unknown values are left out, never
+exported as zero.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from topup.storage import Store
+from topup.storage.schema import accounts as accounts_table
+from topup.storage.schema import checks as checks_table
+from topup.web.views import Board
+
+LABELS = ["account", "provider", "currency"]
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class CheckCounts:
+    """Stored checks per (account, status), kept up to date by counting only new rows."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._after = 0
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def read(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            q = (
+                select(
+                    accounts_table.c.name,
+                    checks_table.c.status,
+                    func.count(),
+                    func.max(checks_table.c.id),
+                )
+                .select_from(
+                    checks_table.join(
+                        accounts_table, accounts_table.c.id == checks_table.c.account_id
+                    )
+                )
+                .where(checks_table.c.id > self._after)
+                .group_by(accounts_table.c.name, checks_table.c.status)
+            )
+            with self.store.engine.connect() as conn:
+                rows = conn.execute(q).all()
+            for name, status, count, top in rows:
+                key = (str(name), str(status))
+                self._counts[key] = self._counts.get(key, 0) + int(count)
+                self._after = max(self._after, int(top))
+            return dict(self._counts)
+
+
+def _f(value: Decimal) -> float:
+    return float(value)
+
+
+class TopupCollector(Collector):
+    def __init__(self, board: Board, counts: CheckCounts) -> None:
+        self.board = board
+        self.counts = counts
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        balance = GaugeMetricFamily(
+            "topup_balance", "Last known balance (of the last good check).", labels=LABELS
+        )
+        used = GaugeMetricFamily("topup_used", "Last known amount used.", labels=LABELS)
+        runway = GaugeMetricFamily(
+            "topup_runway_days",
+            "Days until the balance runs out at the 7-day spend.",
+            labels=LABELS,
+        )
+        spend = GaugeMetricFamily(
+            "topup_spend_per_day", "Spend per day over the last 7 days.", labels=LABELS
+        )
+        success = GaugeMetricFamily(
+            "topup_last_success_timestamp_seconds",
+            "Unix time of the last check that answered with the account's state.",
+            labels=LABELS,
+        )
+        last_check = GaugeMetricFamily(
+            "topup_last_check_timestamp_seconds", "Unix time of the last check.", labels=LABELS
+        )
+        duration = GaugeMetricFamily(
+            "topup_check_duration_seconds", "Wall time of the last check.", labels=LABELS
+        )
+        stale = GaugeMetricFamily(
+            "topup_stale", "1 when the last good value is older than allowed.", labels=LABELS
+        )
+        checks = CounterMetricFamily(
+            "topup_checks", "Stored checks by outcome.", labels=[*LABELS, "status"]
+        )
+        views = self.board.views()
+        counts = self.counts.read()
+        by_account: dict[str, list[tuple[str, int]]] = {}
+        for (name, status), count in counts.items():
+            by_account.setdefault(name, []).append((status, count))
+        for v in views:
+            labels = [v.name, v.provider, v.currency or ""]
+            point = v.last_good
+            if point is not None and not point.unlimited:
+                if point.balance is not None:
+                    balance.add_metric(labels, _f(point.balance))
+                if point.used is not None:
+                    used.add_metric(labels, _f(point.used))
+            if v.summary.runway_days is not None:
+                runway.add_metric(labels, _f(v.summary.runway_days))
+            if v.summary.spend_per_day is not None:
+                spend.add_metric(labels, _f(v.summary.spend_per_day))
+            if v.last_good_at is not None:
+                success.add_metric(labels, v.last_good_at.timestamp())
+            if v.result is not None:
+                last_check.add_metric(labels, v.result.checked_at.timestamp())
+                if v.result.duration is not None:
+                    duration.add_metric(labels, v.result.duration)
+            stale.add_metric(labels, 1.0 if v.stale else 0.0)
+            for status, count in sorted(by_account.get(v.name, [])):
+                checks.add_metric([*labels, status], count)
+        yield from (balance, used, runway, spend, success, last_check, duration, stale, checks)
+
+
+class Metrics:
+    """The registry behind ``/metrics`` (its own, not the process-global default)."""
+
+    def __init__(self, board: Board) -> None:
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(TopupCollector(board, CheckCounts(board.store)))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,71 @@
+// topup dashboard: auto-refresh, the Check now button. No libraries, nothing from elsewhere.
+(function () {
+  "use strict";
+  var every = (parseInt(document.body.getAttribute("data-refresh"), 10) || 30) * 1000;
+  var busy = false;
+
+  function say(text, error) {
+    var el = document.getElementById("check-status");
+    if (!el) return;
+    el.textContent = text;
+    el.classList.toggle("error", !!error);
+  }
+
+  // Re-fetch this page and swap its content in place (keeps scroll, no flicker).
+  function refresh() {
+    return fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("content");
+        var stamp = doc.getElementById("updated-at");
+        if (fresh) document.getElementById("content").innerHTML = fresh.innerHTML;
+        var mine = document.getElementById("updated-at");
+        if (stamp && mine) {
+          mine.textContent = stamp.textContent;
+          mine.setAttribute("datetime", stamp.getAttribute("datetime"));
+        }
+        document.body.setAttribute("data-refreshed", String(Date.now()));
+      })
+      .catch(function (e) { say("refresh failed: " + e.message, true); });
+  }
+
+  function checkNow(button) {
+    if (busy) return;
+    busy = true;
+    button.disabled = true;
+    var name = button.getAttribute("data-account");
+    var body = name ? { accounts: [name] } : {};
+    say("checking…");
+    fetch("/api/check", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      })
+      .then(function (doc) {
+        var n = doc.results.length;
+        var bad = doc.results.filter(function (x) { return x.status !== "ok"; }).length;
+        say("checked " + n + (bad ? ", " + bad + " not ok" : ", all ok"), bad > 0);
+        return refresh();
+      })
+      .catch(function (e) { say("check failed: " + e.message, true); })
+      .then(function () { busy = false; button.disabled = false; });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("button[data-check]");
+    if (button) { ev.preventDefault(); checkNow(button); }
+  });
+
+  setInterval(function () {
+    if (!document.hidden && !busy) refresh();
+  }, every);
+})();

@@ -23,7 +23,8 @@ from topup.cli.common import (
     install_log_redaction,
     store_url,
 )
-from topup.cli.render import money, print_table
+from topup.cli.render import print_table
+from topup.display import money
 from topup.errors import ConfigError
 from topup.model import CheckResult, Status, utcnow
 from topup.runner import Runner, RunOptions

@@ -21,7 +21,7 @@ from topup.cli.common import (
     since_option,
     store_url,
 )
-from topup.cli.render import money
+from topup.display import money
 from topup.errors import ConfigError
 from topup.serialize import csv_cell, json_value, result_dict, results_csv
 from topup.storage import StorageError, Store

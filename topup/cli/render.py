@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from topup.display import money
 from topup.model import CheckResult, Status
 
 STATUS_STYLE = {
@@ -24,18 +25,6 @@ STATUS_STYLE = {
     Status.BAD_RESPONSE: "magenta",
     Status.CONFIG_ERROR: "magenta",
 }
-CENT = Decimal("0.01")
-
-
-def money(value: Decimal | None, currency: str | None = None) -> str:
-    """Amounts for people: 2 decimals (more for tiny amounts), thousands separators."""
-    if value is None:
-        return "—"
-    if value != 0 and abs(value) < CENT:
-        text = f"{value.normalize():f}"
-    else:
-        text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,}"
-    return f"{text} {currency}" if currency else text
 
 
 def amount_text(value: Decimal | None, currency: str | None, unlimited: bool = False) -> Text:

@@ -5,22 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from topup.display import CENT, money
+
+__all__ = ["CENT", "age", "money", "signed_money"]
+
 TENTH = Decimal("0.1")
-
-
-def money(value: Decimal | None, currency: str | None = None) -> str:
-    """2 decimals (more for tiny amounts), thousands separators; ``—`` when unknown.
-
-    The same rules as the terminal table (:func:`topup.cli.render.money`).
-    """
-    if value is None:
-        return "—"
-    if value != 0 and abs(value) < CENT:
-        text = f"{value.normalize():f}"
-    else:
-        text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,}"
-    return f"{text} {currency}" if currency else text
 
 
 def signed_money(value: Decimal | None, currency: str | None = None) -> str:

@@ -98,6 +98,11 @@ def serve(
     run_service(cfg, store, host=host, port=port, token=token, options=options, alerts=alerts)
 
 
+def _log_warm_failure(task: asyncio.Task[object]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not prepare the dashboard: %s", task.exception())
+
+
 def run_service(
     cfg: Config,
     store: Store,
@@ -158,6 +163,9 @@ def run_service(
             log.info("dashboard at %s", url)
             if on_ready is not None:
                 on_ready(url)
+            # Compute the dashboard's 7-day summaries now, not on the first visitor's request.
+            warming = asyncio.create_task(asyncio.to_thread(web.state.board.views))
+            warming.add_done_callback(_log_warm_failure)
         await serving  # returns after SIGINT/SIGTERM
         stop.set()
         await watching

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from topup.storage import BalancePoint
 from topup.web import charts, fmt, views
-from topup.web.views import Board, daily_spend, recent_points, summarize
+from topup.web.views import Board, daily_spend, summarize
 
 from .support import Server, make_accounts
 
@@ -87,7 +87,7 @@ def test_bulk_points_match_balance_history(open_server: Server) -> None:
     store = open_server.store
     since = datetime.now(UTC) - timedelta(days=2)
     names = ["alpha", "bravo", "charlie", "delta", "echo", "unlim"]
-    bulk = recent_points(store, names, since)
+    bulk = store.balance_histories(names, since)
     for name in names:
         assert bulk.get(name, []) == store.balance_history(name, since), name
 

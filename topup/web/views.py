@@ -19,15 +19,12 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from markupsafe import Markup
-from sqlalchemy import select
 
 from topup import burn
 from topup.account import Account
 from topup.model import RESULT_FIELDS, CheckResult, Status
 from topup.serialize import decimal_str, iso, result_dict
 from topup.storage import AccountState, BalancePoint, Store
-from topup.storage.schema import accounts as accounts_table
-from topup.storage.schema import balances as balances_table
 from topup.web.charts import sparkline
 
 #: How long a computed 7-day summary is reused while the account's history is unchanged.
@@ -126,55 +123,6 @@ def daily_spend(points: Sequence[BalancePoint]) -> list[tuple[datetime, Decimal]
         if after.balance < before.balance:
             out[day] += before.balance - after.balance
     return sorted(out.items())
-
-
-def recent_points(
-    store: Store, names: Sequence[str], since: datetime
-) -> dict[str, list[BalancePoint]]:
-    """``Store.balance_history(name, since)`` of many accounts in a few queries.
-
-    Reads the store's tables directly (a bulk form of :meth:`Store.balance_history`, with the
-    point in effect at ``since`` included).
-    """
-    a, b = accounts_table, balances_table
-    out: dict[str, list[BalancePoint]] = {}
-    step = 500
-    with store.engine.connect() as conn:
-        for i in range(0, len(names), step):
-            chunk = list(names[i : i + step])
-            prior = (
-                select(b.c.id)
-                .where(b.c.account_id == a.c.id, b.c.at < since)
-                .order_by(b.c.at.desc(), b.c.id.desc())
-                .limit(1)
-                .correlate(a)
-                .scalar_subquery()
-            )
-            prior_ids = select(prior).where(a.c.name.in_(chunk))
-            ids = select(a.c.id).where(a.c.name.in_(chunk))
-            q = (
-                select(a.c.name, b)
-                .select_from(b.join(a, a.c.id == b.c.account_id))
-                .where(b.c.account_id.in_(ids))
-                .where((b.c.at >= since) | b.c.id.in_(prior_ids))
-                .order_by(b.c.account_id, b.c.at, b.c.id)
-            )
-            for row in conn.execute(q):
-                out.setdefault(row.name, []).append(
-                    BalancePoint(
-                        account=row.name,
-                        at=row.at,
-                        currency=row.currency,
-                        balance=row.balance,
-                        granted=row.granted,
-                        paid=row.paid,
-                        used=row.used,
-                        unlimited=bool(row.unlimited),
-                        request_count=row.request_count,
-                        expires_at=row.expires_at,
-                    )
-                )
-    return out
 
 
 def point_dict(point: BalancePoint) -> dict[str, Any]:
@@ -375,7 +323,7 @@ class Board:
                     missing.append(name)
         if len(missing) < BULK_THRESHOLD:
             return  # few: :meth:`summary` reads them one by one
-        history = recent_points(self.store, missing, now - WEEK)
+        history = self.store.balance_histories(missing, now - WEEK)
         fresh = {}
         for name in missing:
             state = states[name]

@@ -1,0 +1,26 @@
+"""A database password in the history URL never appears in an error (or its repr)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from topup.storage import StorageError, Store
+
+CANARY = "PwCanary-7c1e9a44b2"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable_database_error_hides_the_password() -> None:
+    url = f"postgresql+psycopg://topup:{CANARY}@127.0.0.1:{closed_port()}/topup"
+    with pytest.raises(StorageError) as caught:
+        Store.open(url, connect_timeout=2)
+    assert CANARY not in str(caught.value)
+    assert CANARY not in repr(caught.value)
+    assert "unavailable" in str(caught.value)

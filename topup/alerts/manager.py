@@ -106,7 +106,7 @@ class AlertManager:
             states = self._load(account.name)
             if states is None:
                 return []
-            if result.status.checked:
+            if result.status.checked and (result.currency is not None or result.unlimited):
                 self._last_good[account.name] = LastGood(
                     result.currency, result.balance, result.unlimited, now
                 )

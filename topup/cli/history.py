@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
@@ -77,9 +78,9 @@ def history(
         err_console.print(f"topup: no history for account {name!r}")
         raise typer.Exit(EXIT_USAGE)
     if as_csv:
-        out = [",".join(POINT_FIELDS)]
-        out += [",".join(csv_cell(getattr(p, f)) for f in POINT_FIELDS) for p in points]
-        sys.stdout.write("\n".join(out) + "\n")
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(POINT_FIELDS)
+        writer.writerows([csv_cell(getattr(p, f)) for f in POINT_FIELDS] for p in points)
         return
     summary = {
         "account": name,

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,9 +24,18 @@ from topup.cli.common import (
 )
 from topup.config import Config, parse_duration
 from topup.errors import ConfigError
-from topup.storage import PendingWrites, StorageError, StorageUnavailable, Store
+from topup.storage import (
+    DeferredStore,
+    PendingWrites,
+    StorageError,
+    StorageUnavailable,
+    Store,
+)
 from topup.watch import Watcher, WatchOptions
 from topup.watch.watcher import AlertSink
+
+if TYPE_CHECKING:
+    from topup.alerts.manager import AlertStore
 
 log = logging.getLogger("topup.watch")
 
@@ -42,7 +51,7 @@ def watch_options(cfg: Config, interval: str | None) -> WatchOptions:
     return WatchOptions(interval=seconds, run=run_options(cfg))
 
 
-def alert_manager(cfg: Config, store: Store | None) -> AlertSink | None:
+def alert_manager(cfg: Config, store: AlertStore | None) -> AlertSink | None:
     """The alert manager when alerts are configured; its state lives in the store."""
     if not cfg.section("alerts") and not any("alerts" in a.extra for a in cfg.accounts):
         return None
@@ -107,7 +116,9 @@ def watch(
         raise typer.Exit(1) from None
     pending = PendingWrites(store if store is not None else (lambda: Store.open(url)))
     try:
-        alerts = alert_manager(cfg, store)
+        # Through the buffer: alerts keep their state in the database as soon as it is reachable,
+        # even when the watcher started while it was down.
+        alerts = alert_manager(cfg, DeferredStore(pending))
     except ConfigError as exc:
         fail_config(exc)
     watcher = Watcher(cfg.select([]), pending, options=options, alerts=alerts)

@@ -4,7 +4,7 @@ See :mod:`topup.storage.store` for a usage example and :class:`PendingWrites` fo
 database outage without losing results.
 """
 
-from topup.storage.buffer import PendingWrites
+from topup.storage.buffer import DeferredStore, PendingWrites
 from topup.storage.errors import StorageError, StorageUnavailable, UnknownAccount
 from topup.storage.records import (
     Account,
@@ -28,6 +28,7 @@ __all__ = [
     "AlertState",
     "BalancePoint",
     "CheckRecord",
+    "DeferredStore",
     "PendingWrites",
     "RecordSummary",
     "StorageError",

@@ -18,9 +18,11 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from topup.model import CheckResult
 from topup.storage.errors import StorageUnavailable
+from topup.storage.records import AccountState, AlertKind
 from topup.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -136,3 +138,42 @@ class PendingWrites:
             dropped,
             self.dropped,
         )
+
+
+class DeferredStore:
+    """The store behind a :class:`PendingWrites` as soon as it could be opened.
+
+    For code that keeps state in the store (alerts) in a watcher that started while the
+    database was down: until the database is reachable every call raises
+    :class:`StorageUnavailable`, which such code treats as a passing outage; afterwards the
+    calls go to the real store.
+    """
+
+    def __init__(self, pending: PendingWrites) -> None:
+        self._pending = pending
+
+    def _store(self) -> Store:
+        store = self._pending.store
+        if store is None:
+            raise StorageUnavailable("history database not reachable yet")
+        return store
+
+    def get_alert_state(self, account: str, rule: str) -> str | None:
+        return self._store().get_alert_state(account, rule)
+
+    def set_alert_state(self, account: str, rule: str, state: str | None) -> None:
+        self._store().set_alert_state(account, rule, state)
+
+    def record_alert(
+        self,
+        account: str,
+        rule: str,
+        kind: AlertKind,
+        message: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> None:
+        self._store().record_alert(account, rule, kind, message, at=at)
+
+    def latest(self) -> list[AccountState]:
+        return self._store().latest()

@@ -228,8 +228,9 @@ class Store:
             good = [r for r, _ in ordered if r.status.checked]
             points = self._write_points(conn, ids, good)
             last_good: dict[int, datetime] = {}
-            for r in good:
-                last_good[ids[r.account]] = r.checked_at  # sorted: the last one is the newest
+            for r in good:  # sorted: the last one is the newest
+                if _has_amounts(r):  # an exhausted key with no amounts confirms no value
+                    last_good[ids[r.account]] = r.checked_at
             if last_good:
                 stmt = (
                     update(accounts)
@@ -440,9 +441,10 @@ class Store:
             .correlate(accounts)
             .scalar_subquery()
         )
-        last_point = (
+        last_point = (  # the last *good value*: a point that carries amounts
             select(balances.c.id)
             .where(balances.c.account_id == accounts.c.id)
+            .where(or_(balances.c.currency.is_not(None), balances.c.unlimited.is_(True)))
             .order_by(balances.c.at.desc(), balances.c.id.desc())
             .limit(1)
             .correlate(accounts)
@@ -653,6 +655,11 @@ class Store:
 
 def _bind(name: str, type_: Any = None) -> Any:
     return bindparam(name, type_=type_)
+
+
+def _has_amounts(result: CheckResult) -> bool:
+    """A good check that saw amounts (an exhausted key may answer with none)."""
+    return result.currency is not None or result.unlimited
 
 
 def _latest_points_query(account_ids: Sequence[int]) -> Any:

@@ -121,7 +121,7 @@ class Watcher:
 
     async def check_now(self, names: Sequence[str] | None = None) -> list[CheckResult]:
         """Check the named accounts (all when None) now, record them, and return the results."""
-        selected = [self._by_name[n] for n in names] if names else list(self.accounts)
+        selected = list(self.accounts) if names is None else [self._by_name[n] for n in names]
         if self._runner is not None:
             results = await asyncio.gather(*(self._check(a, self._runner) for a in selected))
         else:

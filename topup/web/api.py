@@ -133,16 +133,16 @@ def parse_since(value: str | None, now: datetime) -> datetime:
         return now - DEFAULT_SINCE
     seconds = parse_duration(value)
     if seconds is not None:
-        return now - min(timedelta(seconds=seconds), MAX_SINCE)
+        return now - timedelta(seconds=min(seconds, MAX_SINCE.total_seconds()))
     try:
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return when.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise HTTPException(
             422, "since must be a duration like 7d or 24h, or an ISO 8601 time"
         ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
 
 
 def router(board: Board, check_now: CheckNow) -> APIRouter:

@@ -28,37 +28,55 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class CheckCounts:
-    """Stored checks per (account, status), kept up to date by counting only new rows."""
+    """Stored checks per (account, status), kept up to date without recounting every row.
+
+    The first read counts everything up to :data:`WINDOW` ids below the newest in one
+    aggregate. Every read then re-reads the ids above that floor and counts each id once, so a
+    check that commits after a higher id (two writers on PostgreSQL) is still counted, as long
+    as fewer than :data:`WINDOW` newer checks were committed in between.
+    """
+
+    WINDOW = 10_000
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._after = 0
+        self._floor: int | None = None
+        self._recent: set[int] = set()
         self._counts: dict[tuple[str, str], int] = {}
 
+    def _add(self, name: object, status: object, count: int) -> None:
+        key = (str(name), str(status))
+        self._counts[key] = self._counts.get(key, 0) + count
+
     def read(self) -> dict[tuple[str, str], int]:
-        with self._lock:
-            q = (
-                select(
-                    accounts_table.c.name,
-                    checks_table.c.status,
-                    func.count(),
-                    func.max(checks_table.c.id),
+        c, a = checks_table, accounts_table
+        joined = c.join(a, a.c.id == c.c.account_id)
+        with self._lock, self.store.engine.connect() as conn:
+            if self._floor is None:
+                top = conn.execute(select(func.max(c.c.id))).scalar() or 0
+                floor = max(0, int(top) - self.WINDOW)
+                totals = (
+                    select(a.c.name, c.c.status, func.count())
+                    .select_from(joined)
+                    .where(c.c.id <= floor)
+                    .group_by(a.c.name, c.c.status)
                 )
-                .select_from(
-                    checks_table.join(
-                        accounts_table, accounts_table.c.id == checks_table.c.account_id
-                    )
-                )
-                .where(checks_table.c.id > self._after)
-                .group_by(accounts_table.c.name, checks_table.c.status)
-            )
-            with self.store.engine.connect() as conn:
-                rows = conn.execute(q).all()
-            for name, status, count, top in rows:
-                key = (str(name), str(status))
-                self._counts[key] = self._counts.get(key, 0) + int(count)
-                self._after = max(self._after, int(top))
+                for name, status, count in conn.execute(totals):
+                    self._add(name, status, int(count))
+                self._floor = floor
+            rows = conn.execute(
+                select(c.c.id, a.c.name, c.c.status).select_from(joined).where(c.c.id > self._floor)
+            ).all()
+            newest = self._floor
+            for ident, name, status in rows:
+                newest = max(newest, int(ident))
+                if ident not in self._recent:
+                    self._recent.add(int(ident))
+                    self._add(name, status, 1)
+            self._floor = max(self._floor, newest - self.WINDOW)
+            floor = self._floor
+            self._recent = {i for i in self._recent if i > floor}
             return dict(self._counts)
 
 

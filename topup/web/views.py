@@ -104,7 +104,7 @@ def summarize(points: Sequence[BalancePoint], now: datetime) -> Summary:
     assert latest is not None
     before_24h = value_at(good, now - DAY)
     before_7d = value_at(good, now - WEEK)
-    est = burn.estimate(good, window=WEEK, now=now)
+    est = burn.estimate(points, window=WEEK, now=now)  # all points: it knows unlimited keys
     spark = tuple((p.at, p.balance) for p in good if p.balance is not None)
     return Summary(
         spark_svg=sparkline(spark, now - WEEK, now),

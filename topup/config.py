@@ -9,6 +9,7 @@ what to do; nothing is checked with a wrong config. Credentials are literals, ``
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import tomllib
@@ -149,8 +150,62 @@ def parse(text: str, path: Path | None = None, env: Mapping[str, str] | None = N
             )
         seen[account.name] = line
         accounts.append(account)
+    for name in SECTIONS:
+        if name in data and not isinstance(data[name], dict):
+            raise ConfigError(f"[{name}] must be a table", path=path, line=_find_line(text, name))
     sections = {k: v for k, v in data.items() if k in SECTIONS and isinstance(v, dict)}
+    _check_settings(sections, path, text)
     return Config(path=path, accounts=tuple(accounts), sections=sections)
+
+
+#: ``[check]`` and ``[watch]`` settings: name -> (kind, what a valid value looks like).
+_SETTINGS: dict[str, dict[str, tuple[str, str]]] = {
+    "check": {
+        "timeout": ("duration", "timeout = 20"),
+        "concurrency": ("count", "concurrency = 32"),
+        "per_host": ("count", "per_host = 8"),
+        "retries": ("retries", "retries = 2"),
+    },
+    "watch": {"interval": ("duration", 'interval = "15m"')},
+}
+
+
+def _check_settings(
+    sections: Mapping[str, Mapping[str, Any]], path: Path | None, text: str
+) -> None:
+    for section, allowed in _SETTINGS.items():
+        for key, value in sections.get(section, {}).items():
+            line = _find_line(text, key)
+            if key not in allowed:
+                raise ConfigError(
+                    f"unknown key {key!r} in [{section}]",
+                    path=path,
+                    line=line,
+                    hint=_suggest(key, allowed) or f"allowed: {', '.join(allowed)}",
+                )
+            kind, example = allowed[key]
+            if kind == "duration":
+                seconds = parse_duration(value)
+                ok = seconds is not None and seconds > 0
+            else:
+                least = 0 if kind == "retries" else 1
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= least
+            if not ok:
+                what = (
+                    "a positive duration"
+                    if kind == "duration"
+                    else (
+                        "a whole number, 0 or more"
+                        if kind == "retries"
+                        else "a whole number, 1 or more"
+                    )
+                )
+                raise ConfigError(
+                    f"[{section}] {key} must be {what}",
+                    path=path,
+                    line=line,
+                    hint=f"e.g. {example}",
+                )
 
 
 def build_account(
@@ -271,6 +326,20 @@ def resolve_secret(
 
 
 def _resolve(value: str, key: str, base_dir: Path, env: Mapping[str, str], error: Any) -> Secret:
+    secret = _resolve_text(value, key, base_dir, env, error)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in secret.reveal()):
+        # Never echo it: a key with a line break would otherwise end up in an HTTP error.
+        raise error(
+            f"{key} contains a line break or another control character",
+            "a credential is one line; check the env var or file it comes from",
+            key=key,
+        )
+    return secret
+
+
+def _resolve_text(
+    value: str, key: str, base_dir: Path, env: Mapping[str, str], error: Any
+) -> Secret:
     if value.startswith("env:"):
         var = value[4:]
         resolved = env.get(var)
@@ -336,13 +405,16 @@ def parse_duration(value: Any) -> float | None:
     """``90``, ``"90s"``, ``"15m"``, ``"2h"``, ``"30d"`` → seconds (None when not a duration)."""
     if isinstance(value, bool):
         return None
+    seconds: float | None = None
     if isinstance(value, int | float | Decimal):
-        return float(value)
-    if isinstance(value, str):
+        seconds = float(value)
+    elif isinstance(value, str):
         match = _DURATION.match(value.lower())
         if match:
-            return float(match.group(1)) * _UNITS[match.group(2)]
-    return None
+            seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    return seconds
 
 
 def _decode_line(message: str) -> int | None:

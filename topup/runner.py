@@ -217,7 +217,12 @@ class Runner:
             future: asyncio.Future[httpx.Response] = asyncio.get_running_loop().create_future()
             self._cache[key] = (now, future)
             try:
-                future.set_result(await self._send_with_retries(request, deadline, client))
+                response = await self._send_with_retries(request, deadline, client)
+                future.set_result(response)
+                if not response.is_success:
+                    # Those waiting now share this answer; the next check asks again rather
+                    # than reusing an outage (or a 429) for the cache's whole lifetime.
+                    self._cache.pop(key, None)
             except asyncio.CancelledError:
                 # The owner ran out of time (or was cancelled): that is its own deadline, not
                 # the answer. Waiters see a cancelled future and fetch again themselves.
@@ -330,6 +335,10 @@ def _transport_failure(exc: httpx.TransportError, timeout: float) -> tuple[Statu
         if "name or service" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
             return Status.UNREACHABLE, f"host name could not be resolved ({detail})"
         return Status.UNREACHABLE, f"could not connect ({detail})"
+    if isinstance(exc, httpx.LocalProtocolError):
+        # Our own request was malformed (e.g. a header value httpx refuses); its text quotes
+        # the header, so it is not repeated here.
+        return Status.CONFIG_ERROR, "the request could not be sent: check the account's settings"
     if isinstance(exc, httpx.UnsupportedProtocol):
         return Status.CONFIG_ERROR, f"base_url is not an http(s) URL ({detail})"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):

@@ -94,8 +94,12 @@ def scrub(text: str, secrets: Iterable[Secret | str]) -> str:
     """Replace every occurrence of each secret's value in ``text`` by its mask."""
     for secret in secrets:
         raw = secret.reveal() if isinstance(secret, Secret) else secret
-        if len(raw) >= 4 and raw in text:
-            text = text.replace(raw, mask(raw))
+        if len(raw) < 4:
+            continue
+        escaped = repr(raw)[1:-1]  # as it appears inside a quoted repr() or bytes
+        for form in {raw, escaped}:
+            if form in text:
+                text = text.replace(form, mask(raw))
     return text
 
 

@@ -29,7 +29,7 @@ from topup.errors import ConfigError
 from topup.model import CheckResult, Status, utcnow
 from topup.runner import Runner, RunOptions
 from topup.serialize import results_csv, results_json
-from topup.storage import StorageError, Store, default_path, sqlite_url
+from topup.storage import Store, default_path, sqlite_url
 from topup.watch.trends import burn_of
 
 log = logging.getLogger("topup.cli")
@@ -44,8 +44,15 @@ def run_options(config: config_module.Config, **overrides: float | int | None) -
         value = overrides.get(key)
         if value is None:
             value = section.get(key)
-        if value is not None:
-            values[key] = type(getattr(defaults, key))(value)
+        if value is None:
+            continue
+        if key == "timeout":
+            seconds = config_module.parse_duration(value)
+            if seconds is None or seconds <= 0:
+                raise ConfigError("timeout must be a positive number of seconds", path=config.path)
+            values[key] = seconds
+        else:
+            values[key] = int(value)
     if values.get("concurrency") and "per_host" not in values:
         values["per_host"] = min(int(values["concurrency"]), defaults.per_host)
     return RunOptions(**values)  # type: ignore[arg-type]
@@ -77,8 +84,8 @@ def history_runways(cfg: config_module.Config, accounts: tuple[Account, ...]) ->
     try:
         with Store.open(url, connect_timeout=3) as store:
             estimates = {a.name: burn_of(store, a.name) for a in accounts}
-    except StorageError as exc:
-        log.warning("history unavailable, no runway shown: %s", exc)
+    except Exception as exc:  # runway is extra: never lose the balances over it
+        log.warning("history unavailable, no runway shown: %s", type(exc).__name__)
         return {}
     return {n: e.runway_days for n, e in estimates.items() if e.runway_days is not None}
 

@@ -16,7 +16,7 @@ from topup import demo
 from topup.cli.app import app
 from topup.cli.check import below_minimum, check_accounts, run_options
 from topup.cli.render import print_table
-from topup.cli.serve import run_service
+from topup.cli.serve import ServeError, run_service
 from topup.model import utcnow
 from topup.sandbox.server import SandboxServer
 from topup.sandbox.state import SandboxState
@@ -76,15 +76,19 @@ def demo_command(
                 "Press Ctrl-C to stop."
             )
 
-        run_service(
-            cfg,
-            store,
-            host="127.0.0.1",
-            port=dashboard_port if port_free(dashboard_port) else 0,
-            token=None,
-            options=options,
-            on_ready=ready,
-        )
+        try:
+            run_service(
+                cfg,
+                store,
+                host="127.0.0.1",
+                port=dashboard_port if port_free(dashboard_port) else 0,
+                token=None,
+                options=options,
+                on_ready=ready,
+            )
+        except ServeError as exc:
+            console.print(f"[red]topup: {exc}[/]")
+            raise typer.Exit(1) from None
 
 
 def port_free(port: int) -> bool:

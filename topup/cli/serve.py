@@ -95,7 +95,15 @@ def serve(
         alerts = alert_manager(cfg, store)
     except ConfigError as exc:
         fail_config(exc)
-    run_service(cfg, store, host=host, port=port, token=token, options=options, alerts=alerts)
+    try:
+        run_service(cfg, store, host=host, port=port, token=token, options=options, alerts=alerts)
+    except ServeError as exc:
+        err_console.print(f"[red]topup: {exc}[/]")
+        raise typer.Exit(1) from None
+
+
+class ServeError(Exception):
+    """The web server could not start."""
 
 
 def _log_warm_failure(task: asyncio.Task[object]) -> None:
@@ -151,9 +159,20 @@ def run_service(
             with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
                 loop.add_signal_handler(sig, shutdown)
         watching = asyncio.create_task(watcher.run(stop))
-        serving = asyncio.create_task(server.serve())
+
+        async def serve_quietly() -> None:
+            # uvicorn calls sys.exit() when it cannot listen; that must not end the process
+            # (asyncio would re-raise it out of the loop): `server.started` stays False instead.
+            with contextlib.suppress(SystemExit):
+                await server.serve()
+
+        serving = asyncio.create_task(serve_quietly())
         while not server.started and not serving.done():
             await asyncio.sleep(0.05)
+        if not server.started:  # uvicorn could not listen (it exits its task on that)
+            stop.set()
+            await watching
+            raise ServeError(f"could not listen on {host}:{port}; is the port in use?")
         if server.started:
             bound = port
             for listener in server.servers:

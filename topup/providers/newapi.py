@@ -123,7 +123,6 @@ _AUTH_WORDS = (
     "未提供",
     "未登录",
     "不匹配",
-    "invalid",
     "unauthorized",
     "not logged",
     "token",
@@ -153,6 +152,13 @@ def classify_failure(
 
 
 def _failure_from(response: httpx.Response, *, key: bool) -> CheckError:
+    if response.status_code in (404, 405):
+        # new-api answers unknown paths with 404 "Invalid URL (GET ...)": a wrong base_url
+        # (often the OpenAI-style one ending in /v1), not a rejected credential.
+        return BadResponseError(
+            f"endpoint not found (HTTP {response.status_code}: {body_text(response)}); "
+            "base_url should be the site's root, e.g. https://relay.example.com, without /v1"
+        )
     try:
         body = parse_object(response)
     except CheckError:
@@ -555,6 +561,19 @@ NewAPI.cases = (
         _ACCOUNT,
         (_USD, Exchange("/api/user/self", status=503, text="<html><title>503</title></html>")),
         {"status": "unavailable"},
+    ),
+    Case(
+        "account mode: 404 from a base_url ending in /v1 is not an auth error",
+        {**_ACCOUNT, "base_url": "https://relay.example.com/v1"},
+        (
+            Exchange("/v1/api/status", status=404, json={"error": {"message": "Invalid URL"}}),
+            Exchange(
+                "/v1/api/user/self",
+                status=404,
+                json={"error": {"message": "Invalid URL (GET /v1/api/user/self)"}},
+            ),
+        ),
+        {"status": "bad_response", "balance": None},
     ),
     Case(
         "account mode: 410 Gone",

@@ -150,16 +150,27 @@ def decimal_field(obj: dict[str, Any], name: str, *, required: bool = True) -> D
     if isinstance(value, bool):
         raise BadResponseError(f"{name!r} is a boolean, not an amount")
     if isinstance(value, int | Decimal):
-        return Decimal(value)
+        return plausible(Decimal(value), name)
     if isinstance(value, str):
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
             raise BadResponseError(f"{name!r} is not a number: {snippet(value, 40)!r}") from None
-        if not result.is_finite():
-            raise BadResponseError(f"{name!r} is not a finite number")
-        return result
+        return plausible(result, name)
     raise BadResponseError(f"{name!r} has type {type(value).__name__}, not an amount")
+
+
+#: No real balance, quota or count is beyond 10**24 (nor a non-zero one below 10**-24). Bounding
+#: them here keeps a hostile ``1e700000`` from turning into a 700,000-digit integer later.
+MAX_EXPONENT = 24
+
+
+def plausible(value: Decimal, name: str) -> Decimal:
+    if not value.is_finite():
+        raise BadResponseError(f"{name!r} is not a finite number")
+    if value and abs(value.adjusted()) > MAX_EXPONENT:
+        raise BadResponseError(f"{name!r} is implausibly large or small (10^{value.adjusted()})")
+    return value
 
 
 def int_field(obj: dict[str, Any], name: str) -> int | None:
@@ -167,10 +178,10 @@ def int_field(obj: dict[str, Any], name: str) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return value if abs(value) < 10**18 else None
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() < 18:
+        return int(value) if value == value.to_integral_value() else None
+    if isinstance(value, str) and len(value) <= 19 and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
 
@@ -178,6 +189,8 @@ def int_field(obj: dict[str, Any], name: str) -> int | None:
 def timestamp(value: Any) -> datetime | None:
     """A UNIX timestamp in seconds; 0 and negative values mean "never"."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return None
+    if isinstance(value, Decimal) and (not value.is_finite() or value.adjusted() > 12):
         return None
     seconds = int(value)
     if seconds <= 0:

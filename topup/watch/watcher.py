@@ -80,6 +80,7 @@ class Watcher:
         self._by_name = {a.name: a for a in self.accounts}
         self._queue: asyncio.Queue[tuple[Account, CheckResult]] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
+        self._manual: set[asyncio.Future[list[CheckResult]]] = set()
         #: The latest result of each account in this process, newest first for the web view.
         self.latest: dict[str, CheckResult] = {}
         self.checks = 0
@@ -103,8 +104,9 @@ class Watcher:
         try:
             await stop.wait()
         finally:
-            # Scheduling ends now; checks in flight finish (each loop returns after its check).
-            await asyncio.gather(*loops, return_exceptions=True)
+            # Scheduling ends now; checks in flight finish (each loop returns after its check),
+            # and so do checks asked for through check_now.
+            await asyncio.gather(*loops, *self._manual, return_exceptions=True)
             await self._queue.join()
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
@@ -120,7 +122,17 @@ class Watcher:
             )
 
     async def check_now(self, names: Sequence[str] | None = None) -> list[CheckResult]:
-        """Check the named accounts (all when None) now, record them, and return the results."""
+        """Check the named accounts (all when None) now, record them, and return the results.
+
+        The work runs in a task of its own that :meth:`run` waits for before it shuts down,
+        so a check asked for at the moment of a stop is finished, not cut off.
+        """
+        task = asyncio.ensure_future(self._check_now(names))
+        self._manual.add(task)
+        task.add_done_callback(self._manual.discard)
+        return await asyncio.shield(task)
+
+    async def _check_now(self, names: Sequence[str] | None) -> list[CheckResult]:
         selected = list(self.accounts) if names is None else [self._by_name[n] for n in names]
         if self._runner is not None:
             results = await asyncio.gather(*(self._check(a, self._runner) for a in selected))

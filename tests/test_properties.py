@@ -170,15 +170,24 @@ def test_relay_and_aihubmix_answers_are_classified(
 ) -> None:
     result = check(account, [STATUS_ANSWER, Exchange("/api/user/self", status=status, json=body)])
     assert_well_formed(result)
-    if status == 200 and body["success"] is True:
+    data = body.get("data") if isinstance(body, dict) else None
+    numbers = [data.get(k) for k in ("quota", "used_quota")] if isinstance(data, dict) else []
+    succeeded = status == 200 and body["success"] is True
+    if succeeded and any(isinstance(n, int) and abs(n) >= 10**25 for n in numbers):
+        # Beyond any real quota: refused at the parse boundary, never an exception or a value.
+        assert result.status is Status.BAD_RESPONSE and result.balance is None
+        return
+    if succeeded:
         quota = Decimal(body["data"]["quota"])
         assert result.status in (Status.OK, Status.EXHAUSTED, Status.DISABLED), result
         assert result.balance == quota / 500000
         assert result.used == Decimal(body["data"]["used_quota"]) / 500000
         assert result.currency == "USD"
     else:
-        assert not result.status.checked
-        if status in (401, 403):
+        # A refusal may say why (exhausted, disabled) but never invents an amount.
+        assert result.status is not Status.OK
+        assert all(getattr(result, f) is None for f in AMOUNT_FIELDS), result
+        if status in (401, 403) and not result.status.needs_money:
             assert result.status is Status.AUTH_ERROR
 
 

@@ -49,6 +49,7 @@ ACCOUNT_KEYS = frozenset(
 #: Top-level tables besides ``[[accounts]]``; each feature reads its own.
 SECTIONS = frozenset({"check", "storage", "watch", "alerts", "serve", "sandbox"})
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _HEADER = re.compile(r"^\s*\[\[\s*accounts\s*\]\]\s*(#.*)?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -66,6 +67,7 @@ class Config:
         """The named accounts (all enabled ones when ``names`` is empty)."""
         if not names:
             return tuple(a for a in self.accounts if a.enabled)
+        names = list(dict.fromkeys(names))  # each account once, in the order given
         by_name = {a.name: a for a in self.accounts}
         missing = [n for n in names if n not in by_name]
         if missing:
@@ -99,7 +101,8 @@ def load(explicit: Path | None = None) -> Config:
         raise ConfigError(
             "config file not found",
             path=path,
-            hint="create it (see `topup check --help` or the README), or pass --config PATH",
+            hint='create it with an [[accounts]] table: name = "sf", provider = "siliconflow", '
+            'api_key = "env:SILICONFLOW_API_KEY" (see the README), or pass --config PATH',
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config: {exc}", path=path) from None
@@ -342,6 +345,13 @@ def _resolve_text(
 ) -> Secret:
     if value.startswith("env:"):
         var = value[4:]
+        if not _ENV_NAME.match(var):
+            # Never echo it: people paste the key itself after env:.
+            raise error(
+                f"{key}: the text after env: is not an environment variable name",
+                "if it is the key itself, drop the env: prefix",
+                key=key,
+            )
         resolved = env.get(var)
         if not resolved:
             raise error(

@@ -162,7 +162,9 @@ def backfill(
                     replace(
                         result,
                         balance=balance,
-                        used=None if result.used is None else result.used - rate * hours_ago,
+                        used=None
+                        if result.used is None
+                        else max(Decimal(0), result.used - rate * hours_ago),
                         checked_at=now - timedelta(hours=hours_ago),
                         duration=None,
                     ),
@@ -174,9 +176,17 @@ def backfill(
     return len(batch)
 
 
-def config_text(base_url: str, accounts: list[DemoAccount], *, min_balance: str = "5") -> str:
+def config_text(
+    base_url: str,
+    accounts: list[DemoAccount],
+    *,
+    min_balance: str = "5",
+    storage_url: str | None = None,
+) -> str:
     """A topup config for the demo accounts on a sandbox at ``base_url``."""
     lines = ["# topup demo config: every account lives on the local sandbox", ""]
+    if storage_url:
+        lines += ["[storage]", f'url = "{storage_url}"', ""]
     for account in accounts:
         lines += [
             "[[accounts]]",
@@ -191,7 +201,9 @@ def config_text(base_url: str, accounts: list[DemoAccount], *, min_balance: str 
     return "\n".join(lines)
 
 
-def write_config(directory: Path, base_url: str, accounts: list[DemoAccount]) -> Path:
+def write_config(
+    directory: Path, base_url: str, accounts: list[DemoAccount], *, storage_url: str | None = None
+) -> Path:
     path = directory / "topup-demo.toml"
-    path.write_text(config_text(base_url, accounts), encoding="utf-8")
+    path.write_text(config_text(base_url, accounts, storage_url=storage_url), encoding="utf-8")
     return path

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from topup.account import Account
 from topup.config import parse_duration
@@ -32,11 +33,13 @@ ConfigOption = Annotated[
     ),
 ]
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # one line per message: greppable logs
 
 
 def fail_config(exc: ConfigError) -> NoReturn:
-    err_console.print(f"[bold red]topup: config error:[/] {exc.describe()}", highlight=False)
+    err_console.print(
+        f"[bold red]topup: config error:[/] {escape(exc.describe())}", highlight=False
+    )
     err_console.print("Nothing was checked.", style="dim")
     raise typer.Exit(EXIT_USAGE)
 
@@ -71,7 +74,7 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         help="History database: a SQLAlchemy URL or a SQLite file path "
-        "(default: [storage] url, else topup.db in the user data dir).",
+        "(default: \\[storage] url, else topup.db in the user data dir).",
     ),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sys
 import tempfile
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from topup import config as config_module
 from topup import demo
@@ -29,9 +31,9 @@ from topup.watch import WatchOptions
 def demo_command(
     once: Annotated[bool, typer.Option("--once", help="One round, then exit.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the round as JSON.")] = False,
-    port: Annotated[int, typer.Option(help="Sandbox port (0: a free one).")] = 0,
+    port: Annotated[int, typer.Option(help="Sandbox port (0: a free one).", min=0, max=65535)] = 0,
     dashboard_port: Annotated[
-        int, typer.Option(help="Dashboard port (a free one if it is taken).")
+        int, typer.Option(help="Dashboard port (a free one if it is taken).", min=0, max=65535)
     ] = 8000,
     keep: Annotated[
         Path | None,
@@ -49,20 +51,41 @@ def demo_command(
     console = Console()
     workdir = keep or Path(tempfile.mkdtemp(prefix="topup-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        run_demo(console, workdir, once=once, as_json=as_json, port=port, dashboard=dashboard_port)
+    finally:
+        if keep is None and once:  # a one-round demo leaves nothing behind
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_demo(
+    console: Console, workdir: Path, *, once: bool, as_json: bool, port: int, dashboard: int
+) -> None:
     state = SandboxState()
     accounts = demo.populate(state)
-    with SandboxServer(state, port=port) as server:
-        path = demo.write_config(workdir, server.url, accounts)
+    server = SandboxServer(state, port=port)
+    try:
+        server.start()
+    except OSError as exc:
+        console.print(f"[red]topup: could not start the sandbox on port {port}: {exc.strerror}[/]")
+        raise typer.Exit(1) from None
+    try:
+        history = sqlite_url(workdir / "history.db")
+        path = demo.write_config(
+            workdir, server.url, accounts, storage_url=None if once else history
+        )
         cfg = config_module.load(path)
         results = check_accounts(cfg.accounts, run_options(cfg, timeout=10), progress=not as_json)
         if as_json:
             sys.stdout.write(results_json(results, utcnow()) + "\n")
         else:
-            console.print(f"[bold]topup demo[/] — sandbox at {server.url}, config {path}\n")
+            console.print(
+                f"[bold]topup demo[/] — sandbox at {server.url}, config {escape(str(path))}\n"
+            )
             print_table(console, results, below_minimum(results, {a.name: a for a in cfg.accounts}))
         if once:
             return
-        store = Store.open(sqlite_url(workdir / "history.db"))
+        store = Store.open(history)
         store.record([(r, "demo") for r in results])
         demo.backfill(store, results, accounts)
         options = WatchOptions(interval=15, run=run_options(cfg, timeout=10))
@@ -71,24 +94,33 @@ def demo_command(
             console.print(
                 f"\n[bold green]Dashboard:[/] {url}   (REST API {url}api/accounts, "
                 f"metrics {url}metrics)\n"
-                f"The sandbox spends from the accounts and topup checks them every 15 s.\n"
-                f"Try it from another terminal: topup check --config {path}\n"
-                "Press Ctrl-C to stop."
+                "The sandbox spends from the accounts and topup checks them every 15 s.\n"
+                "Try it from another terminal:",
+                soft_wrap=True,
             )
+            for command in (
+                f"topup check --config {path}",
+                f"topup history relay-x --config {path}",
+            ):
+                console.print(f"  {escape(command)}", soft_wrap=True, highlight=False)
+            console.print("Press Ctrl-C to stop.")
 
         try:
             run_service(
                 cfg,
                 store,
                 host="127.0.0.1",
-                port=dashboard_port if port_free(dashboard_port) else 0,
+                port=dashboard if port_free(dashboard) else 0,
                 token=None,
                 options=options,
                 on_ready=ready,
             )
         except ServeError as exc:
-            console.print(f"[red]topup: {exc}[/]")
+            console.print(f"[red]topup: {escape(str(exc))}[/]")
             raise typer.Exit(1) from None
+
+    finally:
+        server.stop()
 
 
 def port_free(port: int) -> bool:

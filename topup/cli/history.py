@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from topup import config as config_module
 from topup.cli.app import app
@@ -25,7 +27,7 @@ from topup.cli.common import (
 from topup.display import money
 from topup.errors import ConfigError
 from topup.serialize import csv_cell, json_value, result_dict, results_csv
-from topup.storage import StorageError, Store
+from topup.storage import StorageError, Store, default_path
 from topup.watch import burn_of
 
 POINT_FIELDS = (
@@ -42,6 +44,14 @@ POINT_FIELDS = (
 )
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return Path(parsed.database)
+
+
 def open_store(config: Path | None, db: str | None) -> Store:
     section: dict[str, object] = {}
     try:
@@ -49,10 +59,18 @@ def open_store(config: Path | None, db: str | None) -> Store:
     except ConfigError:
         if db is None and config is not None:
             raise
+    url = store_url(db, section)
+    path = default_path() if url is None else sqlite_path(url)
+    if path is not None and not path.exists():  # reading history never creates a database
+        err_console.print(
+            f"topup: no history database at {escape(str(path))} "
+            "(run `topup watch` first, or pass --db / set \\[storage] url)"
+        )
+        raise typer.Exit(EXIT_USAGE)
     try:
-        return Store.open(store_url(db, section))
+        return Store.open(url)
     except StorageError as exc:
-        err_console.print(f"[red]topup: history database error:[/] {exc}")
+        err_console.print(f"[red]topup: history database error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 
@@ -75,7 +93,7 @@ def history(
         checks = store.check_history(name, start)
         burn = burn_of(store, name)
     if not points and not checks:
-        err_console.print(f"topup: no history for account {name!r}")
+        err_console.print(f"topup: no history for account {escape(repr(name))}")
         raise typer.Exit(EXIT_USAGE)
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")

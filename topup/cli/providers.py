@@ -53,5 +53,22 @@ def providers_command(
             modes,
             provider.currency_rule,
         )
-    Console().print(grid)
-    Console().print("[dim]* secret: give it literally, as env:NAME or as file:PATH[/]")
+    console = Console()
+    if console.width >= 120:
+        console.print(grid)
+    else:  # one block per platform: nothing cut on a narrow terminal
+        for name, provider in sorted(all_providers().items()):
+            secret = {f.name for f in provider.fields if f.secret}
+            modes = " | ".join(
+                " + ".join(f"{f}{'*' if f in secret else ''}" for f in sorted(mode))
+                for mode in provider.modes
+            )
+            console.print(f"[bold]{name}[/] — {provider.title}", highlight=False)
+            console.print(
+                f"  base URL:    {provider.default_base_url or '(base_url required)'}",
+                soft_wrap=True,
+                highlight=False,
+            )
+            console.print(f"  credentials: {modes}", soft_wrap=True, highlight=False)
+            console.print(f"  currency:    {provider.currency_rule}", highlight=False)
+    console.print("[dim]* secret: give it literally, as env:NAME or as file:PATH[/]")

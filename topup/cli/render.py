@@ -79,7 +79,10 @@ def table(
         ]
         if runways:
             row.append(runway_text(runways.get(r.account)))
-        row.append(Text(r.status.value, style=STATUS_STYLE[r.status]))
+        if r.account in notes and r.status is Status.OK:
+            row.append(Text("ok, low", style="bold yellow"))  # below its min_balance
+        else:
+            row.append(Text(r.status.value, style=STATUS_STYLE[r.status]))
         if details:
             detail = notes.get(r.account) or r.message or ""
             row.append(Text(detail, style="yellow" if r.account in notes else ""))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from topup import config as config_module
 from topup.cli.app import app
@@ -62,14 +63,14 @@ def serve(
     config: ConfigOption = None,
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to bind.", min=0, max=65535)] = 8000,
     interval: Annotated[
         str | None, typer.Option(help="Default interval between checks, e.g. 15m.")
     ] = None,
 ) -> None:
     """Run the watcher and the web dashboard, REST API and /metrics.
 
-    Bound to anything but loopback it needs an access token ([serve] token or
+    Bound to anything but loopback it needs an access token (\\[serve] token or
     $TOPUP_SERVE_TOKEN); every request must then carry it.
     """
     try:
@@ -81,7 +82,7 @@ def serve(
     if not is_loopback(host) and not token:
         err_console.print(
             f"[red]topup: refusing to serve on {host} without an access token.[/] "
-            f"Set [serve] token in the config or ${TOKEN_ENV}, or bind 127.0.0.1."
+            f"Set \\[serve] token in the config or ${TOKEN_ENV}, or bind 127.0.0.1."
         )
         raise typer.Exit(EXIT_USAGE)
     setup_logging()
@@ -89,7 +90,7 @@ def serve(
     try:
         store = Store.open(store_url(db, cfg.section("storage")))
     except StorageError as exc:
-        err_console.print(f"[red]topup: history database error:[/] {exc}")
+        err_console.print(f"[red]topup: history database error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
     try:
         alerts = alert_manager(cfg, store)
@@ -98,7 +99,7 @@ def serve(
     try:
         run_service(cfg, store, host=host, port=port, token=token, options=options, alerts=alerts)
     except ServeError as exc:
-        err_console.print(f"[red]topup: {exc}[/]")
+        err_console.print(f"[red]topup: {escape(str(exc))}[/]")
         raise typer.Exit(1) from None
 
 

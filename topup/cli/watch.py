@@ -10,11 +10,13 @@ import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from topup import config as config_module
 from topup.cli.app import app
-from topup.cli.check import run_options
+from topup.cli.check import below_minimum, exit_status, run_options
 from topup.cli.common import (
+    EXIT_FAILED,
     ConfigOption,
     DbOption,
     err_console,
@@ -24,6 +26,7 @@ from topup.cli.common import (
 )
 from topup.config import Config, parse_duration
 from topup.errors import ConfigError
+from topup.model import CheckResult
 from topup.storage import (
     DeferredStore,
     PendingWrites,
@@ -81,6 +84,7 @@ def setup_logging() -> None:
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @app.command()
@@ -112,7 +116,7 @@ def watch(
         log.warning("history database unreachable at start (%s); results will wait in memory", exc)
         store = None
     except StorageError as exc:
-        err_console.print(f"[red]topup: history database error:[/] {exc}")
+        err_console.print(f"[red]topup: history database error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
     pending = PendingWrites(store if store is not None else (lambda: Store.open(url)))
     try:
@@ -122,17 +126,21 @@ def watch(
     except ConfigError as exc:
         fail_config(exc)
     watcher = Watcher(cfg.select([]), pending, options=options, alerts=alerts)
-    asyncio.run(_main(watcher, once))
-    raise typer.Exit(0 if pending.pending == 0 else 1)
+    results = asyncio.run(_main(watcher, once))
+    if pending.pending:
+        raise typer.Exit(EXIT_FAILED)  # results that could not be written
+    if once:  # the same exit status as `topup check`, for cron
+        low = below_minimum(results, {a.name: a for a in cfg.accounts})
+        raise typer.Exit(exit_status(results, low))
 
 
-async def _main(watcher: Watcher, once: bool) -> None:
+async def _main(watcher: Watcher, once: bool) -> list[CheckResult]:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
     if once:
-        await watcher.check_now()
-        return
+        return await watcher.check_now()
     await watcher.run(stop)
+    return []

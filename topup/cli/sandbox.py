@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 @app.command("sandbox")
 def sandbox(
     host: Annotated[str, typer.Option(help="Address to bind (keep it loopback).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8787,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8787,
     state: Annotated[
         Path | None,
         typer.Option("--state", help="SQLite state file, kept across restarts (default: memory)."),
@@ -42,13 +43,38 @@ def sandbox(
             f"[yellow]warning:[/] binding {host}: the balance endpoints are reachable from "
             "other machines (the /_sandbox/ admin API still answers loopback only)."
         )
-    st = SandboxState(path=state)
-    base = f"http://{host}:{port}"
-    if seed_demo:
-        # The same scenario as `topup demo`; printed as a config (plain text, copyable).
-        typer.echo(demo.config_text(base, demo.populate(st)))
-    console.print(f"sandbox on {base}  (admin: {base}/_sandbox/state, docs: {base}/docs)")
+    # Listen first: a busy port must fail before any config is printed for it.
     try:
-        uvicorn.Server(uvicorn_config(create_app(st), host, port, log_level="info")).run()
+        sock = listen(host, port)
+    except OSError:
+        console.print(f"could not listen on {host}:{port}; is the port in use?")
+        raise typer.Exit(1) from None
+    port = sock.getsockname()[1]
+    try:
+        st = SandboxState(path=state)
+        base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+        if seed_demo:
+            # The same scenario as `topup demo`; printed as a config (plain text, copyable).
+            typer.echo(demo.config_text(base, demo.populate(st)))
+        console.print(f"sandbox on {base}  (admin: {base}/_sandbox/state, docs: {base}/docs)")
+        try:
+            config = uvicorn_config(create_app(st), host, port, log_level="info")
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            st.close()
     finally:
-        st.close()
+        sock.close()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (the way uvicorn binds one); raises OSError."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(4096)
+    except BaseException:
+        sock.close()
+        raise
+    return sock

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from topup.sandbox.faults import FaultKind
-from topup.sandbox.state import Account, Key, NotFoundError, SandboxError, SandboxState
+from topup.sandbox.state import (
+    MAX_MONEY,
+    MAX_QUOTA,
+    Account,
+    Key,
+    NotFoundError,
+    SandboxError,
+    SandboxState,
+)
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -31,87 +39,101 @@ def get_state(request: Request) -> SandboxState:
     return state
 
 
-class SiteIn(BaseModel):
+# Admin input is validated up front (422): ids are ASCII digits of bounded length, amounts
+# finite and below 10**15 (money) or 10**18 (raw quota), and unknown fields are refused.
+AccountId = Annotated[str, Field(pattern=r"^[0-9]{1,18}$")]
+Money = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MONEY, lt=MAX_MONEY)]
+Quota = Annotated[int, Field(gt=-MAX_QUOTA, lt=MAX_QUOTA)]
+Timestamp = Annotated[int, Field(ge=-(10**12), le=10**12)]
+Secret = Annotated[str, Field(min_length=1, max_length=512)]
+Label = Annotated[str, Field(max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SiteIn(_In):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     dialect: Literal["siliconflow", "newapi"]
-    quota_per_unit: int = Field(500000, gt=0)
+    quota_per_unit: int = Field(500000, gt=0, le=10**12)
     display: Literal["USD", "CNY", "TOKENS"] = "USD"
-    usd_exchange_rate: Decimal = Field(Decimal("7.3"), gt=0)
-    auth_era: str = "newapi"
+    usd_exchange_rate: Decimal = Field(Decimal("7.3"), gt=0, lt=MAX_MONEY, allow_inf_nan=False)
+    auth_era: str = Field("newapi", max_length=100)
     token_usage: bool | None = None
     echo_access_token: bool = False
     replace: bool = False
 
 
-class AccountIn(BaseModel):
-    id: str | None = None
-    token: str | None = None
-    quota: int | None = None
-    used_quota: int = 0
-    balance: Decimal | None = None
-    granted: Decimal = Decimal(0)
-    paid: Decimal = Decimal(0)
+class AccountIn(_In):
+    id: AccountId | None = None
+    token: Secret | None = None
+    quota: Quota | None = None
+    used_quota: Quota = 0
+    balance: Money | None = None
+    granted: Money = Decimal(0)
+    paid: Money = Decimal(0)
     status: Literal[1, 2] = 1
-    request_count: int = Field(0, ge=0)
-    username: str | None = None
-    token_expires_at: int | None = None
+    request_count: int = Field(0, ge=0, lt=MAX_QUOTA)
+    username: Label | None = None
+    token_expires_at: Timestamp | None = None
 
 
-class AccountPatch(BaseModel):
+class AccountPatch(_In):
     status: Literal[1, 2] | None = None
-    token_expires_at: int | None = None
+    token_expires_at: Timestamp | None = None
 
 
-class KeyIn(BaseModel):
-    key: str | None = None
-    remain: int | None = None
-    balance: Decimal | None = None
-    used: int = 0
+class KeyIn(_In):
+    key: Secret | None = None
+    remain: Quota | None = None
+    balance: Money | None = None
+    used: Quota = 0
     unlimited: bool = False
-    expires_at: int = -1
-    name: str | None = None
+    expires_at: Timestamp = -1
+    name: Label | None = None
     status: Literal[1, 2] = 1
 
 
-class BulkIn(BaseModel):
+class BulkIn(_In):
     accounts: int = Field(0, ge=0, le=1_000_000)
     keys: int = Field(0, ge=0, le=1_000_000)
-    quota: int | None = None
-    balance: Decimal | None = None
-    granted: Decimal = Decimal(0)
-    paid: Decimal = Decimal(0)
+    quota: Quota | None = None
+    balance: Money | None = None
+    granted: Money = Decimal(0)
+    paid: Money = Decimal(0)
     unlimited: bool = False
 
 
-class TargetIn(BaseModel):
-    account: str | None = None
-    key: str | None = None
+class TargetIn(_In):
+    account: AccountId | None = None
+    key: Secret | None = None
 
 
 class BalanceIn(TargetIn):
-    quota: int | None = None
-    used: int | None = None
-    balance: Decimal | None = None
-    granted: Decimal | None = None
-    paid: Decimal | None = None
+    quota: Quota | None = None
+    used: Quota | None = None
+    balance: Money | None = None
+    granted: Money | None = None
+    paid: Money | None = None
     unlimited: bool | None = None
 
 
 class SpendIn(TargetIn):
-    amount: Decimal | None = None
-    quota: int | None = None
+    amount: Money | None = None
+    quota: Quota | None = None
 
 
 class RateIn(TargetIn):
-    per_hour: Decimal = Field(ge=0)
+    per_hour: Decimal = Field(ge=0, lt=MAX_MONEY, allow_inf_nan=False)
 
 
 class FaultIn(TargetIn):
     kind: FaultKind
-    times: int | None = Field(None, gt=0)
+    times: int | None = Field(None, gt=0, le=10**9)
     latency_ms: int = Field(0, ge=0, le=600_000)
-    retry_after: int = Field(1, ge=0)
-    message: str | None = None
+    retry_after: int = Field(1, ge=0, le=10**6)
+    message: str | None = Field(None, max_length=10_000)
     interval_ms: int = Field(100, ge=1, le=60_000)
 
 
@@ -167,7 +189,12 @@ def create_account(request: Request, site: str, body: AccountIn) -> dict[str, An
 
 
 @router.patch("/sites/{site}/accounts/{account}", responses=ERRORS)
-def patch_account(request: Request, site: str, account: str, body: AccountPatch) -> dict[str, Any]:
+def patch_account(
+    request: Request,
+    site: str,
+    account: Annotated[str, Path(pattern=r"^[0-9]{1,18}$")],
+    body: AccountPatch,
+) -> dict[str, Any]:
     try:
         return _acc(get_state(request).set_account(site, account, **body.model_dump()))
     except SandboxError as exc:

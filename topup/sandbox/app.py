@@ -161,9 +161,12 @@ def create_app(state: SandboxState | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def flusher() -> None:
+            # Off the event loop: a flush may wait for the state lock (held by a bulk admin
+            # call) and writes SQLite; requests must go on meanwhile. Nothing dirty: no work.
             while True:
                 await asyncio.sleep(FLUSH_SECONDS)
-                st.flush()
+                if st.has_dirty():
+                    await asyncio.to_thread(st.flush)
 
         task = asyncio.create_task(flusher())
         try:
@@ -172,7 +175,8 @@ def create_app(state: SandboxState | None = None) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            st.flush()
+            if st.has_dirty():
+                await asyncio.to_thread(st.flush)
 
     app = FastAPI(
         title="topup sandbox",

@@ -10,7 +10,7 @@ Auth eras (``Site.auth_era``):
 
 from __future__ import annotations
 
-import time
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,8 @@ BAD_TOKEN = "无权进行此操作,access token 无效"  # noqa: S105 - a messag
 NO_TOKEN = "无权进行此操作,未登录且未提供 access token"  # noqa: S105
 BANNED = "用户已被封禁"
 UNLIMITED_USD = 100000000
+# A user-id header new-api can parse: optional minus, 1-18 ASCII digits (fits an int64).
+USER_ID = re.compile(r"-?[0-9]{1,18}")
 
 
 def _fail(status: int, message: str, code: str | None = None) -> Reply:
@@ -111,7 +113,7 @@ def user_self(
     """``GET /api/user/self``; returns the answer and the account it was for (if any)."""
     token = access_token(headers.get("authorization"))
     acc = state.account_by_token(site.name, token) if token else None
-    now = int(time.time())
+    now = state.now_ts()
     expired = acc is not None and acc.token_expires_at is not None and acc.token_expires_at <= now
     if site.auth_era == "newest":
         if token is None:
@@ -134,7 +136,7 @@ def user_self(
             raw = headers.get(name.lower())
             if raw is None or raw.strip() == "":
                 return _fail(401, f"无权进行此操作,未提供 {name}"), acc
-            if not raw.strip().lstrip("-").isdigit():
+            if not USER_ID.fullmatch(raw.strip()):
                 return _fail(401, f"无权进行此操作,{name} 格式错误"), acc
             if int(raw.strip()) != int(acc.id):
                 return _fail(401, f"无权进行此操作,{name} 与登录用户不匹配"), acc
@@ -161,7 +163,7 @@ def find_key(
         return None, _key_error("无效的令牌")
     if key.status == DISABLED:
         return key, _key_error("该令牌状态不可用")
-    if key.expires_at != -1 and key.expires_at < int(time.time()):
+    if key.expires_at != -1 and key.expires_at < state.now_ts():
         return key, _key_error("该令牌已过期")
     if not key.unlimited and state.quota_view(key).remain <= 0:
         return key, _key_error("该令牌额度已用尽")
@@ -190,13 +192,18 @@ def token_usage(state: SandboxState, key: Key) -> Reply:
     )
 
 
+def display_amount(site: Site, quota: int) -> Decimal | int:
+    """Raw quota as the billing endpoints show it: money when the site displays currency,
+    the raw number itself with ``TOKENS`` (one-api/new-api divide only in currency mode)."""
+    if site.display == "TOKENS":
+        return quota
+    return Decimal(quota) / site.quota_per_unit * site.money_rate
+
+
 def subscription(state: SandboxState, site: Site, key: Key) -> Reply:
     view = state.quota_view(key)
     amount: Decimal | int
-    if key.unlimited:
-        amount = UNLIMITED_USD
-    else:
-        amount = Decimal(view.remain + view.used) / site.quota_per_unit * site.money_rate
+    amount = UNLIMITED_USD if key.unlimited else display_amount(site, view.remain + view.used)
     return json_reply(
         200,
         {
@@ -212,5 +219,5 @@ def subscription(state: SandboxState, site: Site, key: Key) -> Reply:
 
 def usage(state: SandboxState, site: Site, key: Key) -> Reply:
     view = state.quota_view(key)
-    cents = Decimal(view.used) / site.quota_per_unit * 100 * site.money_rate
+    cents = display_amount(site, view.used) * 100
     return json_reply(200, {"object": "list", "total_usage": cents})

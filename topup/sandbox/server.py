@@ -29,6 +29,10 @@ def uvicorn_config(app: Any, host: str, port: int, *, log_level: str = "warning"
         timeout_graceful_shutdown=1,
         timeout_keep_alive=30,
         backlog=4096,
+        # The admin API's loopback check reads the peer address: never let X-Forwarded-For /
+        # Forwarded rewrite it (uvicorn trusts such headers from 127.0.0.1 by default).
+        proxy_headers=False,
+        forwarded_allow_ips="",
     )
 
 

@@ -8,6 +8,7 @@ counters. Balances that fall at a spend rate are computed lazily from the elapse
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 import string
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from topup.sandbox.faults import Fault, FaultKind, FaultPlan, consume
-from topup.sandbox.money import dec, floor4, to_quota, utcnow
+from topup.sandbox.money import dec, to_quota, utcnow
 
 Dialect = Literal["siliconflow", "newapi"]
 DIALECTS: tuple[str, ...] = ("siliconflow", "newapi")
@@ -30,6 +31,12 @@ NAMED_ERAS: tuple[str, ...] = ("oneapi", "newapi", "newest")
 ENABLED = 1
 DISABLED = 2
 
+MAX_MONEY = Decimal(10**15)  # bound of every money amount (exclusive)
+MAX_QUOTA = 10**18  # bound of every raw quota amount (exclusive; int64-sized)
+ID_PATTERN = re.compile(r"[0-9]{1,18}")  # account ids: ASCII digits, bounded length
+MICROS_PER_HOUR = 3_600_000_000
+SF_UNITS = 10_000  # SiliconFlow amounts move in 0.0001 steps
+
 
 class SandboxError(ValueError):
     """A bad request to the state API (unknown site, duplicate, bad setting)."""
@@ -37,6 +44,30 @@ class SandboxError(ValueError):
 
 class NotFoundError(SandboxError):
     pass
+
+
+def money(value: Decimal | str | int, what: str = "amount") -> Decimal:
+    """A finite Decimal of bounded magnitude (|x| < 10**15), else :class:`SandboxError`."""
+    try:
+        amount = dec(value)
+    except (ArithmeticError, ValueError) as exc:
+        raise SandboxError(f"{what} is not a number") from exc
+    if not amount.is_finite() or abs(amount) >= MAX_MONEY:
+        raise SandboxError(f"{what} must be finite and below 10**15 in magnitude")
+    return amount
+
+
+def quota_amount(value: int, what: str = "quota") -> int:
+    """A raw quota amount of bounded magnitude (|x| < 10**18), else :class:`SandboxError`."""
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= MAX_QUOTA:
+        raise SandboxError(f"{what} must be an integer below 10**18 in magnitude")
+    return value
+
+
+def check_id(ident: str) -> str:
+    if not ID_PATTERN.fullmatch(ident):
+        raise SandboxError("account ids are 1 to 18 ASCII digits")
+    return ident
 
 
 def check_era(era: str) -> str:
@@ -140,6 +171,7 @@ class Account:
     paid: Decimal = Decimal(0)
     spend_rate: Decimal = Decimal(0)  # money per hour (USD for new-api quota)
     rate_since: datetime | None = None
+    rate_spent: int = 0  # units of the spend rate already folded into the amounts
     token_expires_at: int | None = None  # unix seconds; newest era answers AUTH_TOKEN_EXPIRED
     group: str = "default"
     created_at: int = 0
@@ -158,6 +190,7 @@ class Account:
             "paid": str(self.paid),
             "spend_rate": str(self.spend_rate),
             "rate_since": _ts(self.rate_since),
+            "rate_spent": self.rate_spent,
             "token_expires_at": self.token_expires_at,
             "group": self.group,
             "created_at": self.created_at,
@@ -178,6 +211,7 @@ class Account:
             paid=Decimal(d.get("paid", "0")),
             spend_rate=Decimal(d.get("spend_rate", "0")),
             rate_since=_parse_ts(d.get("rate_since")),
+            rate_spent=int(d.get("rate_spent", 0)),
             token_expires_at=d.get("token_expires_at"),
             group=d.get("group", "default"),
             created_at=int(d.get("created_at", 0)),
@@ -198,6 +232,7 @@ class Key:
     status: int = ENABLED
     spend_rate: Decimal = Decimal(0)
     rate_since: datetime | None = None
+    rate_spent: int = 0  # quota units of the spend rate already folded into the amounts
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -211,6 +246,7 @@ class Key:
             "status": self.status,
             "spend_rate": str(self.spend_rate),
             "rate_since": _ts(self.rate_since),
+            "rate_spent": self.rate_spent,
         }
 
     @classmethod
@@ -226,6 +262,7 @@ class Key:
             status=int(d.get("status", ENABLED)),
             spend_rate=Decimal(d.get("spend_rate", "0")),
             rate_since=_parse_ts(d.get("rate_since")),
+            rate_spent=int(d.get("rate_spent", 0)),
         )
 
 
@@ -268,6 +305,10 @@ class SandboxState:
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
+        # faults have their own short-held lock so requests never wait on a bulk admin call
+        self._faults_lock = threading.Lock()
+        self._clock_lock = threading.Lock()
+        self._high_water: datetime | None = None
         target = str(self.path) if self.path is not None else ":memory:"
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL" if self.path else "PRAGMA journal_mode=MEMORY")
@@ -314,14 +355,33 @@ class SandboxState:
     def _save_key(self, key: Key) -> None:
         self._write([("key", key.site, key.key, key.to_dict())])
 
+    def has_dirty(self) -> bool:
+        """Whether request counters await a flush (lock-free: a hint, not a promise)."""
+        return bool(self._dirty)
+
     def flush(self) -> int:
-        """Write request counters changed since the last flush. Returns how many rows."""
+        """Write request counters changed since the last flush. Returns how many rows.
+
+        Takes no lock when nothing is dirty. The dirty set is drained with ``set.pop`` (atomic)
+        rather than swapped, so a :meth:`bump` racing from the event loop is never lost.
+        """
+        if not self._dirty:
+            return 0
+        dirty: list[tuple[str, str]] = []
+        while True:
+            try:
+                dirty.append(self._dirty.pop())
+            except KeyError:
+                break
+        if not dirty:
+            return 0
         with self._lock:
-            if not self._dirty:
-                return 0
-            dirty, self._dirty = self._dirty, set()
             accs = [self._accounts[d] for d in dirty if d in self._accounts]
-            self._write([("account", a.site, a.id, a.to_dict()) for a in accs])
+            try:
+                self._write([("account", a.site, a.id, a.to_dict()) for a in accs])
+            except BaseException:
+                self._dirty.update(dirty)
+                raise
             return len(accs)
 
     def close(self) -> None:
@@ -351,7 +411,7 @@ class SandboxState:
             raise SandboxError(f"unknown display {display!r}: {', '.join(DISPLAYS)}")
         if quota_per_unit <= 0:
             raise SandboxError("quota_per_unit must be positive")
-        rate = dec(usd_exchange_rate)
+        rate = money(usd_exchange_rate, "usd_exchange_rate")
         if rate <= 0:
             raise SandboxError("usd_exchange_rate must be positive")
         site = Site(
@@ -381,8 +441,9 @@ class SandboxState:
             self._dirty.discard(k)
         for k in [k for k in self._keys if k[0] == name]:
             del self._keys[k]
-        for t in [t for t in self.faults if t[0] == name]:
-            del self.faults[t]
+        with self._faults_lock:
+            for t in [t for t in self.faults if t[0] == name]:
+                del self.faults[t]
         self._next_id.pop(name, None)
         self.sites.pop(name, None)
         self._db.execute("DELETE FROM objects WHERE site = ?", (name,))
@@ -397,7 +458,7 @@ class SandboxState:
     def _index_account(self, acc: Account) -> None:
         self._accounts[(acc.site, acc.id)] = acc
         self._by_token[(acc.site, acc.token)] = acc
-        if acc.id.isdigit():
+        if ID_PATTERN.fullmatch(acc.id):
             n = int(acc.id)
             if n >= self._next_id.get(acc.site, 1):
                 self._next_id[acc.site] = n + 1
@@ -418,10 +479,9 @@ class SandboxState:
         username: str | None,
         token_expires_at: int | None,
     ) -> Account:
+        """A validated, NOT yet indexed account (index it only once it is written)."""
         site = self.site(site_name)
-        ident = str(self._next_id.get(site_name, 1)) if id is None else str(id)
-        if site.dialect == "newapi" and not ident.isdigit():
-            raise SandboxError("new-api user ids are integers")
+        ident = check_id(str(self._next_id.get(site_name, 1)) if id is None else str(id))
         if (site_name, ident) in self._accounts:
             raise SandboxError(f"account {ident} exists on {site_name}")
         if token is None:
@@ -431,23 +491,28 @@ class SandboxState:
         if status not in (ENABLED, DISABLED):
             raise SandboxError("status is 1 (enabled) or 2 (disabled)")
         if quota is None:
-            quota = to_quota(dec(balance), site.quota_per_unit) if balance is not None else 0
+            quota = self._quota_of(site, balance)
         acc = Account(
             site=site_name,
             id=ident,
             token=token,
             username=username or f"user{ident}",
-            quota=quota,
-            used_quota=used_quota,
+            quota=quota_amount(quota),
+            used_quota=quota_amount(used_quota, "used_quota"),
             request_count=request_count,
             status=status,
-            granted=dec(granted),
-            paid=dec(paid),
+            granted=money(granted, "granted"),
+            paid=money(paid, "paid"),
             token_expires_at=token_expires_at,
             created_at=int(self.clock().timestamp()),
         )
-        self._index_account(acc)
         return acc
+
+    @staticmethod
+    def _quota_of(site: Site, balance: Decimal | str | int | None) -> int:
+        if balance is None:
+            return 0
+        return quota_amount(to_quota(money(balance, "balance"), site.quota_per_unit))
 
     def add_account(
         self,
@@ -483,6 +548,7 @@ class SandboxState:
                 token_expires_at=token_expires_at,
             )
             self._save_account(acc)
+            self._index_account(acc)
         return acc
 
     def bulk_accounts(
@@ -499,10 +565,11 @@ class SandboxState:
         if count < 0 or count > 1_000_000:
             raise SandboxError("count out of range")
         with self._lock:
+            first = self._next_id.get(site, 1)
             made = [
                 self._new_account(
                     site,
-                    id=None,
+                    id=first + i,
                     token=None,
                     quota=quota,
                     used_quota=0,
@@ -514,9 +581,13 @@ class SandboxState:
                     username=None,
                     token_expires_at=None,
                 )
-                for _ in range(count)
+                for i in range(count)
             ]
+            if len({a.token for a in made}) != len(made):
+                raise SandboxError("token collision; try again")
             self._write([("account", a.site, a.id, a.to_dict()) for a in made])
+            for a in made:
+                self._index_account(a)
         return made
 
     def account(self, site: str, id: str | int) -> Account:
@@ -529,7 +600,8 @@ class SandboxState:
         return self._by_token.get((site, token))
 
     def list_accounts(self, site: str | None = None) -> list[Account]:
-        return [a for a in self._accounts.values() if site is None or a.site == site]
+        with self._lock:
+            return [a for a in self._accounts.values() if site is None or a.site == site]
 
     def set_account(
         self,
@@ -568,27 +640,29 @@ class SandboxState:
         expires_at: int,
         name: str | None,
         status: int,
+        ordinal: int = 0,
     ) -> Key:
+        """A validated, NOT yet indexed key (index it only once it is written)."""
         site = self.site(site_name)
         if site.dialect != "newapi":
             raise SandboxError("sk- keys exist only on new-api sites")
         key = key or _sk()
         if (site_name, key) in self._keys:
             raise SandboxError("key exists")
+        if status not in (ENABLED, DISABLED):
+            raise SandboxError("status is 1 (enabled) or 2 (disabled)")
         if remain is None:
-            remain = to_quota(dec(balance), site.quota_per_unit) if balance is not None else 0
-        k = Key(
+            remain = self._quota_of(site, balance)
+        return Key(
             site=site_name,
             key=key,
-            name=name or f"key-{len(self._keys) + 1}",
-            remain=remain,
-            used=used,
+            name=name or f"key-{len(self._keys) + ordinal + 1}",
+            remain=quota_amount(remain, "remain"),
+            used=quota_amount(used, "used"),
             unlimited=unlimited,
             expires_at=expires_at,
             status=status,
         )
-        self._keys[(site_name, key)] = k
-        return k
 
     def add_key(
         self,
@@ -617,6 +691,7 @@ class SandboxState:
                 status=status,
             )
             self._save_key(k)
+            self._keys[(k.site, k.key)] = k
         return k
 
     def bulk_keys(
@@ -642,10 +717,15 @@ class SandboxState:
                     expires_at=-1,
                     name=None,
                     status=ENABLED,
+                    ordinal=i,
                 )
-                for _ in range(count)
+                for i in range(count)
             ]
+            if len({k.key for k in made}) != len(made):
+                raise SandboxError("key collision; try again")
             self._write([("key", k.site, k.key, k.to_dict()) for k in made])
+            for k in made:
+                self._keys[(k.site, k.key)] = k
         return made
 
     def key(self, site: str, key: str) -> Key:
@@ -658,42 +738,76 @@ class SandboxState:
         return self._keys.get((site, key))
 
     def list_keys(self, site: str | None = None) -> list[Key]:
-        return [k for k in self._keys.values() if site is None or k.site == site]
+        with self._lock:
+            return [k for k in self._keys.values() if site is None or k.site == site]
 
     # ---------------------------------------------------------------- balances
-    def _elapsed_hours(self, since: datetime | None, now: datetime) -> Decimal:
+    def _now(self) -> datetime:
+        """The state's clock, never going backwards (a wall-clock step back freezes time
+        for spend rates instead of raising balances)."""
+        now = self.clock()
+        with self._clock_lock:
+            if self._high_water is not None and now < self._high_water:
+                return self._high_water
+            self._high_water = now
+            return now
+
+    def now_ts(self) -> int:
+        """Unix seconds on the state's (injectable) clock: key and token expiry."""
+        return int(self.clock().timestamp())
+
+    @staticmethod
+    def _elapsed_micros(since: datetime | None, now: datetime) -> int:
         if since is None:
-            return Decimal(0)
-        seconds = (now - since).total_seconds()
-        if seconds <= 0:
-            return Decimal(0)
-        # microseconds precision without going through float arithmetic on money
+            return 0
         delta = now - since
         micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return Decimal(micros) / Decimal(3_600_000_000)
+        return max(micros, 0)
 
-    def _rate_quota(self, rate: Decimal, since: datetime | None, qpu: int, now: datetime) -> int:
-        if rate == 0:
+    def _rate_scale(self, obj: Account | Key) -> int:
+        """How many units one unit of money is: 0.0001 steps (SiliconFlow) or quota units."""
+        site = self.sites[obj.site]
+        if isinstance(obj, Account) and site.dialect == "siliconflow":
+            return SF_UNITS
+        return site.quota_per_unit
+
+    def _rate_due(self, obj: Account | Key, now: datetime) -> int:
+        """Units the spend rate has cost since ``rate_since`` but not yet folded in.
+
+        Exact integer maths: ``floor(rate * scale * micros / micros_per_hour)`` with the rate
+        as an integer ratio (multiply before dividing), minus what was already folded in.
+        """
+        if obj.spend_rate == 0 or obj.rate_since is None:
             return 0
-        return int(rate * qpu * self._elapsed_hours(since, now))
+        num, den = obj.spend_rate.as_integer_ratio()
+        micros = self._elapsed_micros(obj.rate_since, now)
+        total = (num * self._rate_scale(obj) * micros) // (den * MICROS_PER_HOUR)
+        return max(total - obj.rate_spent, 0)
 
     def quota_view(self, obj: Account | Key, now: datetime | None = None) -> QuotaView:
-        now = now or self.clock()
-        site = self.sites[obj.site]
-        spent = self._rate_quota(obj.spend_rate, obj.rate_since, site.quota_per_unit, now)
+        now = now or self._now()
+        spent = self._rate_due(obj, now)
         if isinstance(obj, Account):
             return QuotaView(remain=obj.quota - spent, used=obj.used_quota + spent)
         return QuotaView(remain=obj.remain - spent, used=obj.used + spent)
 
     def money_view(self, acc: Account, now: datetime | None = None) -> MoneyView:
-        now = now or self.clock()
-        spent = Decimal(0)
-        if acc.spend_rate != 0:
-            spent = floor4(acc.spend_rate * self._elapsed_hours(acc.rate_since, now))
+        now = now or self._now()
+        due = self._rate_due(acc, now)
+        spent = Decimal(due).scaleb(-4) if due else Decimal(0)
         return _spend_money(acc.granted, acc.paid, spent)
 
     def _materialize(self, obj: Account | Key, now: datetime) -> None:
-        """Fold the spend rate's effect so far into the stored amounts; restart the clock."""
+        """Fold the spend rate's effect so far into the stored amounts. The clock keeps
+        running: only the whole units folded in are recorded (``rate_spent``), so the
+        not-yet-rounded remainder is never dropped however many admin calls there are."""
+        if obj.spend_rate == 0 or obj.rate_since is None:
+            obj.rate_since = None
+            obj.rate_spent = 0
+            return
+        due = self._rate_due(obj, now)
+        if due == 0:
+            return
         site = self.sites[obj.site]
         if isinstance(obj, Account) and site.dialect == "siliconflow":
             view = self.money_view(obj, now)
@@ -704,7 +818,7 @@ class SandboxState:
                 obj.quota, obj.used_quota = q.remain, q.used
             else:
                 obj.remain, obj.used = q.remain, q.used
-        obj.rate_since = now if obj.spend_rate != 0 else None
+        obj.rate_spent += due
 
     def _target(self, site: str, account: str | int | None, key: str | None) -> Account | Key:
         if (account is None) == (key is None):
@@ -738,19 +852,26 @@ class SandboxState:
         with self._lock:
             obj = self._target(site, account, key)
             s = self.sites[site]
-            now = self.clock()
-            self._materialize(obj, now)
+            # validate everything before changing anything
+            new_granted = money(granted, "granted") if granted is not None else None
+            new_paid = money(paid, "paid") if paid is not None else None
+            new_balance = money(balance, "balance") if balance is not None else None
+            if quota is None and new_balance is not None and s.dialect != "siliconflow":
+                quota = to_quota(new_balance, s.quota_per_unit)
+            if quota is not None:
+                quota = quota_amount(quota)
+            if used is not None:
+                used = quota_amount(used, "used")
+            self._materialize(obj, self._now())
             if s.dialect == "siliconflow":
                 assert isinstance(obj, Account)
-                if granted is not None:
-                    obj.granted = dec(granted)
-                if paid is not None:
-                    obj.paid = dec(paid)
-                if balance is not None and granted is None and paid is None:
-                    obj.granted, obj.paid = Decimal(0), dec(balance)
+                if new_granted is not None:
+                    obj.granted = new_granted
+                if new_paid is not None:
+                    obj.paid = new_paid
+                if new_balance is not None and new_granted is None and new_paid is None:
+                    obj.granted, obj.paid = Decimal(0), new_balance
             else:
-                if quota is None and balance is not None:
-                    quota = to_quota(dec(balance), s.quota_per_unit)
                 if isinstance(obj, Account):
                     if quota is not None:
                         obj.quota = quota
@@ -780,19 +901,23 @@ class SandboxState:
         with self._lock:
             obj = self._target(site, account, key)
             s = self.sites[site]
-            now = self.clock()
-            self._materialize(obj, now)
+            value = money(amount) if amount is not None else None
             if s.dialect == "siliconflow":
-                assert isinstance(obj, Account)
-                if amount is None:
+                if value is None:
                     raise SandboxError("SiliconFlow spends take an amount")
-                view = _spend_money(obj.granted, obj.paid, dec(amount))
-                obj.granted, obj.paid = view.granted, view.paid
             else:
                 if quota is None:
-                    if amount is None:
+                    if value is None:
                         raise SandboxError("give amount or quota")
-                    quota = to_quota(dec(amount), s.quota_per_unit)
+                    quota = to_quota(value, s.quota_per_unit)
+                quota = quota_amount(quota)
+            self._materialize(obj, self._now())
+            if s.dialect == "siliconflow":
+                assert isinstance(obj, Account) and value is not None
+                view = _spend_money(obj.granted, obj.paid, value)
+                obj.granted, obj.paid = view.granted, view.paid
+            else:
+                assert quota is not None
                 if isinstance(obj, Account):
                     obj.quota -= quota
                     obj.used_quota += quota
@@ -811,15 +936,17 @@ class SandboxState:
         key: str | None = None,
     ) -> Account | Key:
         """Make a balance fall by ``per_hour`` money every hour (0 stops it)."""
-        rate = dec(per_hour)
+        rate = money(per_hour, "per_hour")
         if rate < 0:
             raise SandboxError("spend rate must not be negative")
         with self._lock:
             obj = self._target(site, account, key)
-            now = self.clock()
+            now = self._now()
             self._materialize(obj, now)
-            obj.spend_rate = rate
-            obj.rate_since = now if rate != 0 else None
+            if rate != obj.spend_rate or obj.rate_since is None:
+                obj.spend_rate = rate
+                obj.rate_since = now if rate != 0 else None
+                obj.rate_spent = 0
             self._save(obj)
         return obj
 
@@ -857,7 +984,7 @@ class SandboxState:
             message=message,
             interval_ms=interval_ms,
         )
-        with self._lock:
+        with self._faults_lock:
             self.faults.setdefault(target, []).append(fault)
         return fault
 
@@ -880,15 +1007,17 @@ class SandboxState:
         key: str | None = None,
     ) -> int:
         """Clear faults: all of them, a site's (and its accounts'/keys'), or one target's."""
-        with self._lock:
+        one = (
+            None
+            if site is None or (account is None and key is None)
+            else (self._fault_target(site, account, key))
+        )
+        with self._faults_lock:
             if site is None:
                 n = sum(len(v) for v in self.faults.values())
                 self.faults.clear()
                 return n
-            if account is None and key is None:
-                targets = [t for t in self.faults if t[0] == site]
-            else:
-                targets = [self._fault_target(site, account, key)]
+            targets = [t for t in self.faults if t[0] == site] if one is None else [one]
             n = 0
             for t in targets:
                 n += len(self.faults.pop(t, []))
@@ -901,7 +1030,7 @@ class SandboxState:
         out = FaultPlan()
         if not self.faults:
             return out
-        with self._lock:
+        with self._faults_lock:
             targets: list[FaultTarget] = [(site, "site", "")]
             if account is not None:
                 targets.append((site, "account", account.id))
@@ -916,12 +1045,22 @@ class SandboxState:
         return out
 
     def has_faults(self, site: str, scope: str) -> bool:
-        return bool(self.faults) and any(t[0] == site and t[1] == scope for t in self.faults)
+        if not self.faults:
+            return False
+        with self._faults_lock:
+            return any(t[0] == site and t[1] == scope for t in self.faults)
 
     # ---------------------------------------------------------------- listing
     def snapshot(self, site: str | None = None) -> dict[str, Any]:
-        """Everything, as JSON-able data (current balances with spend rates applied)."""
-        now = self.clock()
+        """Everything, as JSON-able data (current balances with spend rates applied).
+
+        Taken under the state lock, so a concurrent (bulk) creation cannot change the dicts
+        while they are read."""
+        with self._lock:
+            return self._snapshot(site)
+
+    def _snapshot(self, site: str | None) -> dict[str, Any]:
+        now = self._now()
         accounts = []
         for a in self.list_accounts(site):
             d = a.to_dict()
@@ -946,13 +1085,17 @@ class SandboxState:
             "sites": [s.to_dict() for s in self.sites.values() if site is None or s.name == site],
             "accounts": accounts,
             "keys": keys,
-            "faults": [
+            "faults": self._fault_list(site),
+        }
+
+    def _fault_list(self, site: str | None) -> list[dict[str, Any]]:
+        with self._faults_lock:
+            return [
                 {"site": t[0], "scope": t[1], "target": t[2], **f.to_dict()}
                 for t, fs in self.faults.items()
                 if site is None or t[0] == site
                 for f in fs
-            ],
-        }
+            ]
 
 
 def _spend_money(granted: Decimal, paid: Decimal, amount: Decimal) -> MoneyView:

@@ -494,20 +494,7 @@ class Store:
                     message=row.c_message,
                     duration=_seconds(row.c_duration_ms),
                 )
-            point = None
-            if row.b_at is not None:
-                point = BalancePoint(
-                    account=row.name,
-                    at=row.b_at,
-                    currency=row.b_currency,
-                    balance=row.b_balance,
-                    granted=row.b_granted,
-                    paid=row.b_paid,
-                    used=row.b_used,
-                    unlimited=bool(row.b_unlimited),
-                    request_count=row.b_request_count,
-                    expires_at=row.b_expires_at,
-                )
+            point = _point(row.name, row, prefix="b_") if row.b_at is not None else None
             last_good_at = row.last_good_at
             if point is not None and (last_good_at is None or last_good_at < point.at):
                 last_good_at = point.at
@@ -701,18 +688,20 @@ def _check(account: str, row: Row[Any]) -> CheckRecord:
     )
 
 
-def _point(account: str, row: Row[Any]) -> BalancePoint:
+def _point(account: str, row: Row[Any], prefix: str = "") -> BalancePoint:
+    """A ``balances`` row (its columns optionally labelled ``<prefix><name>``) as a point."""
+    col = row._mapping
     return BalancePoint(
         account=account,
-        at=row.at,
-        currency=row.currency,
-        balance=row.balance,
-        granted=row.granted,
-        paid=row.paid,
-        used=row.used,
-        unlimited=bool(row.unlimited),
-        request_count=row.request_count,
-        expires_at=row.expires_at,
+        at=col[f"{prefix}at"],
+        currency=col[f"{prefix}currency"],
+        balance=col[f"{prefix}balance"],
+        granted=col[f"{prefix}granted"],
+        paid=col[f"{prefix}paid"],
+        used=col[f"{prefix}used"],
+        unlimited=bool(col[f"{prefix}unlimited"]),
+        request_count=col[f"{prefix}request_count"],
+        expires_at=col[f"{prefix}expires_at"],
     )
 
 

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from loopback import free_port
 from typer.testing import CliRunner
 
 from topup import demo
 from topup.cli.app import app
 from topup.sandbox.server import SandboxServer
 from topup.sandbox.state import SandboxState
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_refuses_a_public_address_without_a_token(tmp_path: Path) -> None:

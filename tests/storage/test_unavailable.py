@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import free_port
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -20,12 +21,6 @@ from topup.storage import PendingWrites, StorageError, StorageUnavailable, Store
 
 from .conftest import PgSchema
 from .helpers import T0, ok
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class TcpProxy:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
+from loopback import free_port as closed_port
 
 from topup.storage import StorageError, Store
 
 CANARY = "PwCanary-7c1e9a44b2"
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_unreachable_database_error_hides_the_password() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from decimal import Decimal
@@ -27,7 +26,7 @@ from topup.cli.render import print_table
 from topup.display import money
 from topup.errors import ConfigError
 from topup.model import CheckResult, Status, utcnow
-from topup.runner import Runner, RunOptions
+from topup.runner import RunOptions, run
 from topup.serialize import results_csv, results_json
 from topup.storage import Store, default_path, sqlite_url
 from topup.watch.trends import burn_of
@@ -144,11 +143,7 @@ def check(
 def check_accounts(
     accounts: tuple[Account, ...], options: RunOptions, *, progress: bool = False
 ) -> list[CheckResult]:
-    async def main() -> list[CheckResult]:
-        async with Runner(options) as runner:
-            return await runner.check_all(accounts)
-
     if progress and sys.stderr.isatty():
         with Console(stderr=True).status(f"Checking {len(accounts)} accounts…"):
-            return asyncio.run(main())
-    return asyncio.run(main())
+            return run(accounts, options)
+    return run(accounts, options)

@@ -30,7 +30,7 @@ def test_latency_does_not_block_other_requests(
     server: SandboxServer, state: SandboxState, relay: tuple[str, str, str]
 ) -> None:
     site, token, _ = relay
-    state.set_fault(site, "latency", latency_ms=400)
+    state.set_fault(site, "latency", latency_ms=2000)
     fast_site = f"{site}-fast"
     state.add_site(fast_site, "newapi", auth_era="oneapi")
     fast = state.add_account(fast_site, quota=1)
@@ -51,8 +51,9 @@ def test_latency_does_not_block_other_requests(
             return fast_done, time.perf_counter() - start
 
     fast_done, all_done = asyncio.run(run())
-    assert fast_done < 0.35  # not stuck behind the sleeping requests
-    assert 0.4 <= all_done < 1.5  # 20 sleeps of 0.4 s ran concurrently
+    # A wide gap between "answered" and "stuck" so a loaded 2-core machine cannot blur it.
+    assert fast_done < 1.0  # well under one 2 s sleep: not stuck behind the sleeping requests
+    assert 2.0 <= all_done < 3.5  # 20 sleeps of 2 s ran concurrently (in turn: 40 s)
 
 
 def test_times_counts_down_and_targets(

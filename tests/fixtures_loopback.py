@@ -16,7 +16,7 @@ from loopback import Loopback
 
 from topup.account import Account
 from topup.config import build_account
-from topup.providers import Exchange
+from topup.platforms import Exchange
 
 SF_PATH = "/v1/user/info"
 

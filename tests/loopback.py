@@ -30,7 +30,7 @@ from typing import Any
 
 from replay import response_for
 
-from topup.providers import Exchange
+from topup.platforms import Exchange
 
 
 @dataclass

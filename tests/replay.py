@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from topup.providers import Exchange
+from topup.platforms import Exchange
 
 _TOKEN = re.compile(r'"__DECIMAL__([-0-9.Ee+]+)__"')
 

@@ -22,7 +22,7 @@ from loopback import Loopback
 from topup import config as config_module
 from topup.errors import ConfigError
 from topup.model import CheckResult, Status
-from topup.providers import Exchange
+from topup.platforms import Exchange
 from topup.runner import Runner, RunOptions
 from topup.secrets import Secret, mask
 

@@ -16,7 +16,7 @@ from fixtures_loopback import SF_PATH, loopback, relay_self, relay_status, sf_ok
 from loopback import Loopback, free_port
 
 from topup.model import RESULT_FIELDS
-from topup.providers import Exchange
+from topup.platforms import Exchange
 
 __all__ = ["loopback", "restore_logging"]
 

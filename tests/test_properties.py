@@ -22,7 +22,7 @@ from seedspecs import relay_schema, siliconflow_schema
 
 from topup.config import build_account
 from topup.model import RESULT_FIELDS, CheckResult, Status
-from topup.providers import Exchange
+from topup.platforms import Exchange
 from topup.runner import Runner, RunOptions
 from topup.secrets import mask
 from topup.serialize import results_csv, results_json

@@ -11,13 +11,13 @@ from replay import Replay
 
 from topup.config import build_account
 from topup.model import RESULT_FIELDS, CheckResult
-from topup.providers import Case, all_providers
+from topup.platforms import Case, all_providers
 from topup.runner import Runner, RunOptions
 
 CASES = [
     pytest.param(name, case, id=f"{name}: {case.name}")
     for name, provider in sorted(all_providers().items())
-    for case in provider.cases
+    for case in provider.test_cases()
 ]
 
 
@@ -55,14 +55,14 @@ def test_case(provider: str, case: Case) -> None:
 
 def test_every_provider_has_cases() -> None:
     for name, provider in all_providers().items():
-        assert provider.cases, f"{name} declares no test cases"
+        assert provider.test_cases(), f"{name} declares no test cases"
 
 
 def test_failure_statuses_are_all_covered() -> None:
     seen = {
         case.expect.get("status")
         for provider in all_providers().values()
-        for case in provider.cases
+        for case in provider.test_cases()
     }
     for status in (
         "ok",

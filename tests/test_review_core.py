@@ -17,7 +17,7 @@ from topup.cli.app import app
 from topup.config import build_account, parse
 from topup.display import money
 from topup.errors import ConfigError
-from topup.providers import Exchange
+from topup.platforms import Exchange
 from topup.runner import Runner, RunOptions
 from topup.secrets import Secret, scrub
 from topup.storage import Store, sqlite_url

@@ -22,7 +22,7 @@ from loopback import Loopback, free_port
 from topup.account import Account
 from topup.config import build_account
 from topup.model import CheckResult, Status
-from topup.providers import Exchange
+from topup.platforms import Exchange
 from topup.runner import Runner, RunOptions
 
 __all__ = ["loopback"]  # the fixture, imported for pytest

@@ -16,7 +16,8 @@ class Account:
     provider: str
     credentials: Mapping[str, Secret] = field(default_factory=dict)
     base_url: str | None = None
-    user_id: str | None = None
+    #: The platform's own non-secret settings (declared as fields with ``secret=False``).
+    options: Mapping[str, str] = field(default_factory=dict)
     currency: str | None = None
     quota_per_unit: Decimal | None = None
     min_balance: Decimal | None = None
@@ -30,6 +31,9 @@ class Account:
     def secret(self, name: str) -> str | None:
         value = self.credentials.get(name)
         return value.reveal() if value is not None else None
+
+    def option(self, name: str) -> str | None:
+        return self.options.get(name)
 
     @property
     def secrets(self) -> tuple[Secret, ...]:

@@ -23,7 +23,7 @@ import platformdirs
 
 from topup.account import Account
 from topup.errors import ConfigError
-from topup.providers import all_providers, get_provider
+from topup.platforms import all_providers, get_provider
 from topup.secrets import Secret
 
 ENV_VAR = "TOPUP_CONFIG"
@@ -38,7 +38,6 @@ ACCOUNT_KEYS = frozenset(
         "min_balance",
         "currency",
         "quota_per_unit",
-        "user_id",
         "timeout",
         "interval",
         "tags",
@@ -271,11 +270,17 @@ def build_account(
                 key="base_url",
             )
         base_url = base_url.rstrip("/")
-    user_id = raw.get("user_id")
-    if user_id is not None:
-        if isinstance(user_id, bool) or not isinstance(user_id, int | str) or not str(user_id):
-            raise error("user_id must be a number", "e.g. user_id = 42", key="user_id")
-        user_id = str(user_id)
+    options: dict[str, str] = {}
+    for option in provider.option_fields():
+        value = raw.get(option.name)
+        if value is None:
+            continue
+        text = str(value).strip() if isinstance(value, int | str) else ""
+        if isinstance(value, bool) or not text or not option.accepts(text):
+            example = f"e.g. {option.name} = {option.example}" if option.example else None
+            what = "a number" if option.example and option.example.isdigit() else "valid"
+            raise error(f"{option.name} must be {what}", example, key=option.name)
+        options[option.name] = text
     currency = raw.get("currency")
     if currency is not None:
         if not isinstance(currency, str) or not _CURRENCY.match(currency.upper()):
@@ -294,7 +299,7 @@ def build_account(
         provider=provider_name,
         credentials=credentials,
         base_url=base_url,
-        user_id=user_id,
+        options=options,
         currency=currency,
         quota_per_unit=_decimal(raw, "quota_per_unit", error, positive=True),
         min_balance=_decimal(raw, "min_balance", error),
@@ -304,7 +309,7 @@ def build_account(
         tags=tuple(tags),
         extra=extra,
     )
-    present = frozenset(credentials) | ({"user_id"} if user_id else frozenset())
+    present = frozenset(credentials) | frozenset(options)
     try:
         provider.validate(account, present)
     except ConfigError as exc:

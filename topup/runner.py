@@ -1,6 +1,6 @@
 """The one place that does I/O for every adapter.
 
-:class:`Runner` drives an adapter's sans-I/O flow (see :mod:`topup.providers.base`) over one
+:class:`Runner` drives an adapter's sans-I/O flow (see :mod:`topup.platforms.base`) over one
 shared :class:`httpx.AsyncClient`:
 
 * bounded concurrency overall (``concurrency``) and per host (``per_host``); an account waits for
@@ -29,9 +29,9 @@ import httpx
 from topup.account import Account
 from topup.errors import BadResponseError, CheckError, ConfigError
 from topup.model import Balance, CheckResult, Status, utcnow
-from topup.providers import Provider, get_provider
-from topup.providers.base import CACHE_EXTENSION
-from topup.providers.responses import retry_after
+from topup.platforms import Provider, get_provider
+from topup.platforms.base import CACHE_EXTENSION
+from topup.platforms.responses import retry_after
 from topup.secrets import ELLIPSIS, Secret, mask, scrub
 
 log = logging.getLogger("topup.runner")

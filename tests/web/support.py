@@ -44,8 +44,8 @@ def make_accounts() -> list[Account]:
 
     return [
         acct("alpha", "siliconflow"),
-        acct("bravo", "newapi", user_id="42"),
-        acct("charlie", "newapi", user_id="7"),
+        acct("bravo", "newapi", options={"user_id": "42"}),
+        acct("charlie", "newapi", options={"user_id": "7"}),
         acct("delta", "aihubmix"),
         acct("echo", "siliconflow"),
         acct("unlim", "newapi"),

@@ -24,7 +24,7 @@ from topup.alerts.settings import (
     AccountRules,
 )
 from topup.model import CheckResult, Status
-from topup.providers import get_provider
+from topup.platforms import get_provider
 from topup.secrets import Secret, scrub
 
 Kind = Literal["fired", "recovered", "test"]

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from topup.cli.app import app
-from topup.providers import all_providers
+from topup.platforms import all_providers
 
 
 @app.command("providers")

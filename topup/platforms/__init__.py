@@ -1,6 +1,9 @@
 """The platform registry.
 
-Built-in platforms and third-party ones are found the same way: through the ``topup.providers``
+A platform is one folder here (``topup/platforms/<name>/``): ``client.py`` (the sans-I/O
+adapter, a :class:`Provider`), ``cases.py`` (its recorded answers), ``imitation.py`` (what the
+sandbox serves for it) and ``demo.py`` (its demo accounts). Adding one = that folder + one line in
+``_BUILTIN``. Third-party platforms are found through the ``topup.providers``
 entry-point group (``name = "package.module:ProviderClass"``). :func:`register` adds one at run
 time (tests, plugins loaded by hand).
 """
@@ -11,7 +14,7 @@ import logging
 from functools import cache
 from importlib.metadata import entry_points
 
-from topup.providers.base import Case, CheckFlow, CredentialField, Exchange, Provider
+from topup.platforms.base import Case, CheckFlow, CredentialField, Exchange, Provider
 
 __all__ = [
     "Case",
@@ -25,12 +28,12 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "topup.providers"
-log = logging.getLogger("topup.providers")
+log = logging.getLogger("topup.platforms")
 
 _BUILTIN = {
-    "siliconflow": "topup.providers.siliconflow:SiliconFlow",
-    "newapi": "topup.providers.newapi:NewAPI",
-    "aihubmix": "topup.providers.aihubmix:AIHubMix",
+    "siliconflow": "topup.platforms.siliconflow.client:SiliconFlow",
+    "newapi": "topup.platforms.newapi.client:NewAPI",
+    "aihubmix": "topup.platforms.aihubmix.client:AIHubMix",
 }
 
 _registered: dict[str, type[Provider]] = {}

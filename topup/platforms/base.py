@@ -13,6 +13,8 @@ per run and base URL (single-flight), for public endpoints such as new-api's ``/
 from __future__ import annotations
 
 import abc
+import importlib
+import re
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -30,12 +32,22 @@ CACHE_EXTENSION = "topup.cache"
 
 @dataclass(frozen=True, slots=True)
 class CredentialField:
-    """A field of an account's config that holds a credential or an identifier."""
+    """A platform's own field of an account: a credential (secret) or a setting (not secret).
+
+    Settings (``secret=False``, e.g. new-api's ``user_id``, xAI's ``team_id``) are validated
+    at config time against ``pattern`` and reach the adapter as ``account.option(name)``.
+    """
 
     name: str
     help: str
     secret: bool = True
-    env: str | None = None
+    #: A setting's accepted form (full match), checked at config time.
+    pattern: str | None = None
+    #: How a valid value looks, for the error message.
+    example: str | None = None
+
+    def accepts(self, value: str) -> bool:
+        return self.pattern is None or re.fullmatch(self.pattern, value) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +93,17 @@ class Provider(abc.ABC):
     modes: ClassVar[tuple[frozenset[str], ...]] = ()
     #: How the result's currency is decided, for people (``topup providers``).
     currency_rule: ClassVar[str] = ""
-    #: This platform's own test cases (answer -> expected result), run by one generic test.
+    #: This platform's own test cases (answer -> expected result), run by the generic tests.
+    #: Empty: the ``CASES`` of the ``cases`` module beside the client (see :meth:`test_cases`).
     cases: ClassVar[tuple[Case, ...]] = ()
+
+    @classmethod
+    def test_cases(cls) -> tuple[Case, ...]:
+        """:attr:`cases`, else the ``CASES`` of the platform folder's ``cases`` module."""
+        if cls.cases:
+            return cls.cases
+        found: tuple[Case, ...] = sibling(cls, "cases", "CASES") or ()
+        return found
 
     @classmethod
     def field_names(cls) -> frozenset[str]:
@@ -91,6 +112,11 @@ class Provider(abc.ABC):
     @classmethod
     def secret_field_names(cls) -> frozenset[str]:
         return frozenset(f.name for f in cls.fields if f.secret)
+
+    @classmethod
+    def option_fields(cls) -> tuple[CredentialField, ...]:
+        """The platform's own non-secret settings (e.g. ``user_id``)."""
+        return tuple(f for f in cls.fields if not f.secret)
 
     @classmethod
     def validate(cls, account: Account, present: frozenset[str]) -> None:
@@ -118,3 +144,22 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def check(self, account: Account) -> CheckFlow:
         """Yield requests, receive responses, return the account's balance."""
+
+
+def sibling(provider: type[Provider], module: str, attr: str) -> Any:
+    """``attr`` of the module ``module`` in the provider's own folder, or None if there is none.
+
+    A platform keeps its cases, imitation and demo accounts beside its client; they are loaded
+    only when asked for (the sandbox and tests), never by ``topup check``.
+    """
+    package = provider.__module__.rpartition(".")[0]
+    if not package:
+        return None
+    name = f"{package}.{module}"
+    try:
+        loaded = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+    return getattr(loaded, attr, None)

@@ -1,0 +1,1 @@
+"""AIHubMix (a new-api site): client, recorded cases, sandbox imitation, demo account."""

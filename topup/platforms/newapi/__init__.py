@@ -1,0 +1,1 @@
+"""new-api / one-api relays: client, recorded cases, sandbox imitation, demo accounts."""

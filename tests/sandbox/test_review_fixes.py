@@ -142,9 +142,9 @@ def test_spend_rate_is_exact_for_both_dialects() -> None:
             st.set_spend_rate("r", key=key.key, per_hour=rate)
             clock.advance(minutes=minutes)
             spent = (Decimal(rate) * minutes / 60).quantize(Decimal("0.0001"), ROUND_DOWN)
-            if st.money_view(acc).total != Decimal(100) - spent:
+            if st.current(acc).total != Decimal(100) - spent:
                 wrong.append((rate, minutes))
-            if st.quota_view(key).remain != 10**9 - int(Fraction(rate) * 500000 * minutes / 60):
+            if st.current(key).remain != 10**9 - int(Fraction(rate) * 500000 * minutes / 60):
                 wrong.append((rate, minutes))
     assert wrong == []
 
@@ -166,13 +166,13 @@ def test_many_admin_calls_cause_no_spend_rate_drift(tmp_path: Path) -> None:
         st.spend("sf", account=touched.id, amount="0")
         st.spend("r", key=key.key, quota=0)
         st.set_spend_rate("sf", account=touched.id, per_hour="0.01")  # same rate: no restart
-    assert st.money_view(touched).total == Decimal("9.99") == st.money_view(untouched).total
-    assert st.quota_view(key).remain == 1_000_000 - 500
+    assert st.current(touched).total == Decimal("9.99") == st.current(untouched).total
+    assert st.current(key).remain == 1_000_000 - 500
     st.close()
     again = SandboxState(path=tmp_path / "s.db", clock=clock)  # the running total persists
     clock.advance(hours=1)
-    assert again.money_view(again.account("sf", touched.id)).total == Decimal("9.98")
-    assert again.quota_view(again.key("r", key.key)).remain == 1_000_000 - 1000
+    assert again.current(again.account("sf", touched.id)).total == Decimal("9.98")
+    assert again.current(again.key("r", key.key)).remain == 1_000_000 - 1000
 
 
 def test_a_backwards_clock_step_never_raises_a_balance() -> None:
@@ -182,14 +182,14 @@ def test_a_backwards_clock_step_never_raises_a_balance() -> None:
     acc = st.add_account("sf", paid="10")
     st.set_spend_rate("sf", account=acc.id, per_hour="1")
     clock.advance(hours=3)
-    assert st.money_view(acc).total == 7
+    assert st.current(acc).total == 7
     clock.advance(hours=-4)
-    assert st.money_view(acc).total == 7
+    assert st.current(acc).total == 7
     st.spend("sf", account=acc.id, amount="0")
     clock.advance(hours=4)
-    assert st.money_view(acc).total == 7
+    assert st.current(acc).total == 7
     clock.advance(hours=1)
-    assert st.money_view(acc).total == 6
+    assert st.current(acc).total == 6
 
 
 # ------------------------------------------------------------------ 5. listings under the lock
@@ -344,7 +344,7 @@ def test_state_api_bounds_amounts_too() -> None:
     acc = st.add_account("sf", paid="1")
     with pytest.raises(SandboxError):
         st.set_balance("sf", account=acc.id, granted="sNaN")
-    assert st.money_view(acc).total == 1
+    assert st.current(acc).total == 1
 
 
 def test_an_account_is_indexed_only_after_its_write(monkeypatch: pytest.MonkeyPatch) -> None:

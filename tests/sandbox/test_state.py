@@ -32,10 +32,10 @@ def test_spend_rate_siliconflow() -> None:
     acc = st.add_account("sf", granted="1", paid="10")
     st.set_spend_rate("sf", account=acc.id, per_hour="0.6")
     clock.advance(minutes=30)
-    view = st.money_view(acc)
+    view = st.current(acc)
     assert (view.granted, view.paid) == (Decimal("0.7"), Decimal("10"))
     clock.advance(hours=2)
-    view = st.money_view(acc)
+    view = st.current(acc)
     assert view.granted == 0 and view.paid == Decimal("9.5")
     assert isinstance(view.total, Decimal)
 
@@ -49,16 +49,16 @@ def test_spend_rate_newapi_account_and_key() -> None:
     st.set_spend_rate("r", account=acc.id, per_hour="0.5")
     st.set_spend_rate("r", key=key.key, per_hour=Decimal("1"))
     clock.advance(hours=1)
-    assert st.quota_view(acc).remain == 750_000 and st.quota_view(acc).used == 250_000
-    assert st.quota_view(key).remain == 500_000
+    assert st.current(acc).remain == 750_000 and st.current(acc).used == 250_000
+    assert st.current(key).remain == 500_000
     # a spend now folds the elapsed part in and keeps the rate running
     st.spend("r", account=acc.id, quota=50_000)
     assert (acc.quota, acc.used_quota) == (700_000, 300_000)
     clock.advance(hours=1)
-    assert st.quota_view(acc).remain == 450_000
+    assert st.current(acc).remain == 450_000
     st.set_spend_rate("r", account=acc.id, per_hour=0)
     clock.advance(hours=10)
-    assert st.quota_view(acc).remain == 450_000
+    assert st.current(acc).remain == 450_000
 
 
 def test_money_is_never_float() -> None:
@@ -117,7 +117,7 @@ def test_persistence_across_restart(tmp_path: Path) -> None:
     a2 = again.account_by_token("relay", acc.token)
     assert a2 is not None and a2.request_count == 3 and a2.spend_rate == 1
     assert a2.rate_since is not None and a2.rate_since.tzinfo is not None
-    assert again.money_view(again.account("sf", sf.id)).total == Decimal("88.88")
+    assert again.current(again.account("sf", sf.id)).total == Decimal("88.88")
     k2 = again.key("relay", key.key)
     assert (k2.remain, k2.unlimited, k2.expires_at) == (300, True, 4102444800)
     assert again.add_account("relay").id == "2"  # ids continue

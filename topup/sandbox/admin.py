@@ -1,25 +1,29 @@
-"""Admin API under ``/_sandbox/``: loopback clients only (anyone else gets 403)."""
+"""Admin API under ``/_sandbox/``: loopback clients only (anyone else gets 403).
+
+Bodies are validated up front (422) by the site's platform's own models (its imitation's
+``account_model``, ``balance_model``...), so unknown fields and out-of-range amounts are
+refused before anything is created; the same operations then run through
+:class:`~topup.sandbox.state.SandboxState`.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from topup.sandbox.faults import FaultKind
-from topup.sandbox.state import (
-    MAX_MONEY,
-    MAX_QUOTA,
-    Account,
-    Key,
-    NotFoundError,
-    SandboxError,
-    SandboxState,
-)
+from topup.sandbox.imitation import AdminIn, Imitation, get_imitation
+from topup.sandbox.records import MAX_MONEY, NotFoundError, Record, SandboxError
+from topup.sandbox.state import SandboxState
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+AccountId = Annotated[str, Field(pattern=r"^[0-9]{1,18}$")]
+KeyText = Annotated[str, Field(min_length=1, max_length=512)]
+JsonBody = Annotated[dict[str, Any], Body()]
 
 
 def is_loopback(host: str | None) -> bool:
@@ -39,89 +43,24 @@ def get_state(request: Request) -> SandboxState:
     return state
 
 
-# Admin input is validated up front (422): ids are ASCII digits of bounded length, amounts
-# finite and below 10**15 (money) or 10**18 (raw quota), and unknown fields are refused.
-AccountId = Annotated[str, Field(pattern=r"^[0-9]{1,18}$")]
-Money = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MONEY, lt=MAX_MONEY)]
-Quota = Annotated[int, Field(gt=-MAX_QUOTA, lt=MAX_QUOTA)]
-Timestamp = Annotated[int, Field(ge=-(10**12), le=10**12)]
-Secret = Annotated[str, Field(min_length=1, max_length=512)]
-Label = Annotated[str, Field(max_length=200)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SiteIn(_In):
+class SiteIn(AdminIn):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    dialect: Literal["siliconflow", "newapi"]
-    quota_per_unit: int = Field(500000, gt=0, le=10**12)
-    display: Literal["USD", "CNY", "TOKENS"] = "USD"
-    usd_exchange_rate: Decimal = Field(Decimal("7.3"), gt=0, lt=MAX_MONEY, allow_inf_nan=False)
-    auth_era: str = Field("newapi", max_length=100)
-    token_usage: bool | None = None
-    echo_access_token: bool = False
+    dialect: str = Field(min_length=1, max_length=100)
     replace: bool = False
 
 
-class AccountIn(_In):
+class IdIn(AdminIn):
     id: AccountId | None = None
-    token: Secret | None = None
-    quota: Quota | None = None
-    used_quota: Quota = 0
-    balance: Money | None = None
-    granted: Money = Decimal(0)
-    paid: Money = Decimal(0)
-    status: Literal[1, 2] = 1
-    request_count: int = Field(0, ge=0, lt=MAX_QUOTA)
-    username: Label | None = None
-    token_expires_at: Timestamp | None = None
 
 
-class AccountPatch(_In):
-    status: Literal[1, 2] | None = None
-    token_expires_at: Timestamp | None = None
+class TargetIn(AdminIn):
+    account: AccountId | None = None
+    key: KeyText | None = None
 
 
-class KeyIn(_In):
-    key: Secret | None = None
-    remain: Quota | None = None
-    balance: Money | None = None
-    used: Quota = 0
-    unlimited: bool = False
-    expires_at: Timestamp = -1
-    name: Label | None = None
-    status: Literal[1, 2] = 1
-
-
-class BulkIn(_In):
+class CountsIn(AdminIn):
     accounts: int = Field(0, ge=0, le=1_000_000)
     keys: int = Field(0, ge=0, le=1_000_000)
-    quota: Quota | None = None
-    balance: Money | None = None
-    granted: Money = Decimal(0)
-    paid: Money = Decimal(0)
-    unlimited: bool = False
-
-
-class TargetIn(_In):
-    account: AccountId | None = None
-    key: Secret | None = None
-
-
-class BalanceIn(TargetIn):
-    quota: Quota | None = None
-    used: Quota | None = None
-    balance: Money | None = None
-    granted: Money | None = None
-    paid: Money | None = None
-    unlimited: bool | None = None
-
-
-class SpendIn(TargetIn):
-    amount: Money | None = None
-    quota: Quota | None = None
 
 
 class RateIn(TargetIn):
@@ -137,22 +76,41 @@ class FaultIn(TargetIn):
     interval_ms: int = Field(100, ge=1, le=60_000)
 
 
-def _acc(a: Account) -> dict[str, Any]:
-    return a.to_dict()
+class AccountPatch(AdminIn):
+    status: int | None = Field(None, ge=1, le=2)
 
 
-def _key(k: Key) -> dict[str, Any]:
-    return k.to_dict()
+def _parse(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``data`` with ``model`` (422 like FastAPI's own); the fields that were given."""
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    return parsed.model_dump(exclude_unset=True)
 
 
-def _obj(o: Account | Key) -> dict[str, Any]:
-    return o.to_dict()
+def _split(data: dict[str, Any], model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The part of ``data`` that ``model`` (a common part) owns, and the rest."""
+    own = {k: v for k, v in data.items() if k in model.model_fields}
+    rest = {k: v for k, v in data.items() if k not in model.model_fields}
+    return _parse(model, own), rest
+
+
+def _imitation(state: SandboxState, site: str) -> Imitation:
+    try:
+        return state.imitation(site)
+    except SandboxError as exc:
+        raise _guard(exc) from None
 
 
 def _guard(exc: SandboxError) -> HTTPException:
     return HTTPException(
         status_code=404 if isinstance(exc, NotFoundError) else 400, detail=str(exc)
     )
+
+
+def _out(rec: Record) -> dict[str, Any]:
+    return rec.to_dict()
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -172,18 +130,32 @@ def list_state(request: Request, site: str | None = None) -> dict[str, Any]:
 
 
 @router.post("/sites", status_code=201, responses=ERRORS)
-def create_site(request: Request, body: SiteIn) -> dict[str, Any]:
+def create_site(request: Request, body: JsonBody) -> dict[str, Any]:
+    """Create a site: ``name``, ``dialect`` (a platform) and that platform's settings."""
+    common, settings = _split(body, SiteIn)
+    if "name" not in common or "dialect" not in common:
+        _parse(SiteIn, body)  # the 422 for the missing field
     try:
-        site = get_state(request).add_site(**body.model_dump())
+        imitation = get_imitation(common["dialect"])
+    except SandboxError as exc:
+        raise _guard(exc) from None
+    settings = _parse(imitation.site_model, settings)
+    try:
+        site = get_state(request).add_site(
+            common["name"], common["dialect"], replace=common.get("replace", False), **settings
+        )
     except SandboxError as exc:
         raise _guard(exc) from None
     return site.to_dict()
 
 
 @router.post("/sites/{site}/accounts", status_code=201, responses=ERRORS)
-def create_account(request: Request, site: str, body: AccountIn) -> dict[str, Any]:
+def create_account(request: Request, site: str, body: JsonBody) -> dict[str, Any]:
+    state = get_state(request)
+    ident, rest = _split(body, IdIn)
+    fields = _parse(_imitation(state, site).account_model, rest)
     try:
-        return _acc(get_state(request).add_account(site, **body.model_dump()))
+        return _out(state.add_account(site, id=ident.get("id"), **fields))
     except SandboxError as exc:
         raise _guard(exc) from None
 
@@ -193,66 +165,74 @@ def patch_account(
     request: Request,
     site: str,
     account: Annotated[str, Path(pattern=r"^[0-9]{1,18}$")],
-    body: AccountPatch,
+    body: JsonBody,
 ) -> dict[str, Any]:
+    state = get_state(request)
+    common, rest = _split(body, AccountPatch)
+    fields = _parse(_imitation(state, site).patch_model, rest)
     try:
-        return _acc(get_state(request).set_account(site, account, **body.model_dump()))
+        return _out(state.set_account(site, account, status=common.get("status"), **fields))
     except SandboxError as exc:
         raise _guard(exc) from None
 
 
 @router.post("/sites/{site}/keys", status_code=201, responses=ERRORS)
-def create_key(request: Request, site: str, body: KeyIn) -> dict[str, Any]:
+def create_key(request: Request, site: str, body: JsonBody) -> dict[str, Any]:
+    state = get_state(request)
+    model = _imitation(state, site).key_model
+    if model is None:
+        raise HTTPException(status_code=400, detail=f"{site!r} is a site without keys")
     try:
-        return _key(get_state(request).add_key(site, **body.model_dump()))
+        return _out(state.add_key(site, **_parse(model, body)))
     except SandboxError as exc:
         raise _guard(exc) from None
 
 
 @router.post("/sites/{site}/bulk", status_code=201, responses=ERRORS)
-def bulk_create(request: Request, site: str, body: BulkIn) -> dict[str, Any]:
+def bulk_create(request: Request, site: str, body: JsonBody) -> dict[str, Any]:
     """Create many accounts and/or keys at once; answers their ids and credentials."""
     state = get_state(request)
+    imitation = _imitation(state, site)
+    counts, rest = _split(body, CountsIn)
+    account_fields, key_fields = imitation.bulk_fields(_parse(imitation.bulk_model, rest))
     try:
         accs = (
-            state.bulk_accounts(
-                site,
-                body.accounts,
-                quota=body.quota,
-                balance=body.balance,
-                granted=body.granted,
-                paid=body.paid,
-            )
-            if body.accounts
+            state.bulk_accounts(site, counts["accounts"], **account_fields)
+            if counts.get("accounts")
             else []
         )
-        keys = (
-            state.bulk_keys(
-                site, body.keys, remain=body.quota, balance=body.balance, unlimited=body.unlimited
-            )
-            if body.keys
-            else []
-        )
+        keys = state.bulk_keys(site, counts["keys"], **key_fields) if counts.get("keys") else []
     except SandboxError as exc:
         raise _guard(exc) from None
     return {
         "accounts": [{"id": a.id, "token": a.token} for a in accs],
-        "keys": [k.key for k in keys],
+        "keys": [k.token for k in keys],
     }
 
 
+def _targeted(
+    request: Request, site: str, body: dict[str, Any], model: str
+) -> tuple[SandboxState, dict[str, Any], dict[str, Any]]:
+    state = get_state(request)
+    target, rest = _split(body, TargetIn)
+    fields = _parse(getattr(_imitation(state, site), model), rest)
+    return state, target, fields
+
+
 @router.post("/sites/{site}/balance", responses=ERRORS)
-def set_balance(request: Request, site: str, body: BalanceIn) -> dict[str, Any]:
+def set_balance(request: Request, site: str, body: JsonBody) -> dict[str, Any]:
+    state, target, fields = _targeted(request, site, body, "balance_model")
     try:
-        return _obj(get_state(request).set_balance(site, **body.model_dump()))
+        return _out(state.set_balance(site, **target, **fields))
     except SandboxError as exc:
         raise _guard(exc) from None
 
 
 @router.post("/sites/{site}/spend", responses=ERRORS)
-def spend(request: Request, site: str, body: SpendIn) -> dict[str, Any]:
+def spend(request: Request, site: str, body: JsonBody) -> dict[str, Any]:
+    state, target, fields = _targeted(request, site, body, "spend_model")
     try:
-        return _obj(get_state(request).spend(site, **body.model_dump()))
+        return _out(state.spend(site, **target, **fields))
     except SandboxError as exc:
         raise _guard(exc) from None
 
@@ -260,7 +240,7 @@ def spend(request: Request, site: str, body: SpendIn) -> dict[str, Any]:
 @router.post("/sites/{site}/spend-rate", responses=ERRORS)
 def spend_rate(request: Request, site: str, body: RateIn) -> dict[str, Any]:
     try:
-        return _obj(get_state(request).set_spend_rate(site, **body.model_dump()))
+        return _out(get_state(request).set_spend_rate(site, **body.model_dump()))
     except SandboxError as exc:
         raise _guard(exc) from None
 

@@ -1,6 +1,6 @@
-"""new-api / one-api dialect: ``/api/status``, ``/api/user/self`` and the key endpoints.
+"""new-api / one-api answers in the sandbox: ``/api/status``, ``/api/user/self``, key endpoints.
 
-Auth eras (``Site.auth_era``):
+Auth eras (``auth_era`` of a site's settings):
 
 * ``oneapi``: token only; a bad token is HTTP 200 ``success:false``.
 * ``newapi``: like one-api, plus the ``New-Api-User`` header (missing/mismatched: HTTP 401).
@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from topup.sandbox.replies import Reply, json_reply
-from topup.sandbox.state import DISABLED, Account, Key, SandboxState, Site
+from topup.sandbox.records import DISABLED, Site, Stored
+from topup.sandbox.replies import Reply, html_reply, json_reply
+
+if TYPE_CHECKING:
+    from topup.platforms.newapi.imitation import Account, Key
+    from topup.sandbox.state import SandboxState
 
 BAD_TOKEN = "无权进行此操作,access token 无效"  # noqa: S105 - a message
 NO_TOKEN = "无权进行此操作,未登录且未提供 access token"  # noqa: S105
@@ -24,6 +29,53 @@ BANNED = "用户已被封禁"
 UNLIMITED_USD = 100000000
 # A user-id header new-api can parse: optional minus, 1-18 ASCII digits (fits an int64).
 USER_ID = re.compile(r"-?[0-9]{1,18}")
+
+
+@dataclass(slots=True)
+class Settings(Stored):
+    """A new-api site's settings."""
+
+    quota_per_unit: int = 500000
+    display: str = "USD"
+    usd_exchange_rate: Decimal = Decimal("7.3")
+    auth_era: str = "newapi"
+    token_usage: bool | None = None  # None: off for the oneapi era, on otherwise
+    echo_access_token: bool = False  # AIHubMix-style: user/self echoes the access token
+
+    @property
+    def has_token_usage(self) -> bool:
+        if self.token_usage is None:
+            return self.auth_era != "oneapi"
+        return self.token_usage
+
+    @property
+    def user_header(self) -> str | None:
+        if self.auth_era == "newapi":
+            return "New-Api-User"
+        if self.auth_era.startswith("header:"):
+            return self.auth_era.split(":", 1)[1]
+        return None
+
+    @property
+    def money_rate(self) -> Decimal:
+        """Multiplier from USD to the site's displayed money (CNY display uses the rate)."""
+        return self.usd_exchange_rate if self.display == "CNY" else Decimal(1)
+
+
+SPA_INDEX = (
+    '<!doctype html><html lang="zh"><head><meta charset="utf-8"/>'
+    '<meta name="viewport" content="width=device-width,initial-scale=1"/>'
+    "<title>One API</title>"
+    '<script defer="defer" src="/static/js/main.4f7c1e2a.js"></script>'
+    '<link href="/static/css/main.8a3b2c1d.css" rel="stylesheet"></head>'
+    "<body><noscript>You need to enable JavaScript to run this app.</noscript>"
+    '<div id="root"></div></body></html>'
+)
+
+
+def spa_index() -> Reply:
+    """What one-api answers for a route it does not have: its web app's index page."""
+    return html_reply(200, SPA_INDEX)
 
 
 def _fail(status: int, message: str, code: str | None = None) -> Reply:
@@ -61,7 +113,7 @@ def status_body(site: Site) -> dict[str, Any]:
 
 
 def user_data(state: SandboxState, site: Site, acc: Account) -> dict[str, Any]:
-    view = state.quota_view(acc)
+    view = state.current(acc)
     data: dict[str, Any] = {
         "id": int(acc.id),
         "username": acc.username,
@@ -165,13 +217,13 @@ def find_key(
         return key, _key_error("该令牌状态不可用")
     if key.expires_at != -1 and key.expires_at < state.now_ts():
         return key, _key_error("该令牌已过期")
-    if not key.unlimited and state.quota_view(key).remain <= 0:
+    if not key.unlimited and state.current(key).remain <= 0:
         return key, _key_error("该令牌额度已用尽")
     return key, None
 
 
 def token_usage(state: SandboxState, key: Key) -> Reply:
-    view = state.quota_view(key)
+    view = state.current(key)
     return json_reply(
         200,
         {
@@ -195,13 +247,14 @@ def token_usage(state: SandboxState, key: Key) -> Reply:
 def display_amount(site: Site, quota: int) -> Decimal | int:
     """Raw quota as the billing endpoints show it: money when the site displays currency,
     the raw number itself with ``TOKENS`` (one-api/new-api divide only in currency mode)."""
-    if site.display == "TOKENS":
+    settings: Settings = site.settings
+    if settings.display == "TOKENS":
         return quota
-    return Decimal(quota) / site.quota_per_unit * site.money_rate
+    return Decimal(quota) / settings.quota_per_unit * settings.money_rate
 
 
 def subscription(state: SandboxState, site: Site, key: Key) -> Reply:
-    view = state.quota_view(key)
+    view = state.current(key)
     amount: Decimal | int
     amount = UNLIMITED_USD if key.unlimited else display_amount(site, view.remain + view.used)
     return json_reply(
@@ -218,6 +271,6 @@ def subscription(state: SandboxState, site: Site, key: Key) -> Reply:
 
 
 def usage(state: SandboxState, site: Site, key: Key) -> Reply:
-    view = state.quota_view(key)
+    view = state.current(key)
     cents = display_amount(site, view.used) * 100
     return json_reply(200, {"object": "list", "total_usage": cents})

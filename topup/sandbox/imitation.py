@@ -1,0 +1,182 @@
+"""What a platform's imitation is: the contract between a platform folder and the sandbox core.
+
+A platform folder's ``imitation.py`` defines ``IMITATION``, an :class:`Imitation`: its record
+types and site settings, how admin input creates and changes them (validated once, for the
+Python and HTTP admin APIs alike), how spending changes its numbers, the routes it serves under
+a site's prefix, and the bodies of its failures. The core (state, persistence, faults, spend
+rate, admin API, server) mounts every registered platform's imitation and names none.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from topup.sandbox.faults import Fault
+from topup.sandbox.records import Record, SandboxError, Site
+from topup.sandbox.replies import Reply
+
+if TYPE_CHECKING:  # avoids an import cycle
+    from topup.sandbox.state import SandboxState
+
+
+class AdminIn(BaseModel):
+    """Base of every admin body: unknown fields are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoSettings(AdminIn):
+    """A platform whose sites have no settings."""
+
+
+@dataclass(slots=True)
+class Answer:
+    """What a route answers: the reply, and the record it was for (its faults apply)."""
+
+    reply: Reply
+    record: Record | None = None
+    #: Count the request on ``record`` (when no fault replaced the answer).
+    count: bool = False
+
+
+Handler = Callable[["SandboxState", Site, Mapping[str, str]], Answer]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One endpoint of a platform, served under every site's prefix: ``/{site}{path}``."""
+
+    path: str
+    answer: Handler
+    summary: str
+    #: OpenAPI responses (status -> description/model/content), for the sandbox's document.
+    responses: Mapping[int | str, dict[str, Any]] = field(default_factory=dict)
+    #: Request headers the route reads (documented as parameters).
+    headers: tuple[str, ...] = ("Authorization",)
+    method: str = "GET"
+    #: The answer for an unknown site or a site of another platform.
+    not_found: Callable[[], Reply] | None = None
+
+
+class Imitation(abc.ABC):
+    """One platform's faithful stand-in. Subclasses declare everything about it."""
+
+    #: The name sites are created with (``add_site(name, dialect)``).
+    dialect: ClassVar[str]
+    title: ClassVar[str]
+    #: Admin input models: site settings, new account, new key (None: no keys), amounts.
+    site_model: ClassVar[type[AdminIn]] = NoSettings
+    account_model: ClassVar[type[AdminIn]]
+    key_model: ClassVar[type[AdminIn] | None] = None
+    balance_model: ClassVar[type[AdminIn]]
+    spend_model: ClassVar[type[AdminIn]]
+    bulk_model: ClassVar[type[AdminIn]]
+    #: Record types (rows in the state file are rebuilt with them).
+    account_type: ClassVar[type[Record]]
+    key_type: ClassVar[type[Record] | None] = None
+
+    # ----------------------------------------------------------------- sites
+    @abc.abstractmethod
+    def settings(self, fields: Mapping[str, Any]) -> Any:
+        """Validated site settings from Python keyword arguments (:class:`SandboxError`)."""
+
+    @abc.abstractmethod
+    def load_settings(self, data: Mapping[str, Any]) -> Any:
+        """Settings from a stored site row."""
+
+    # ----------------------------------------------------------------- records
+    @abc.abstractmethod
+    def new_account(self, state: SandboxState, site: Site, ident: str, fields: Any) -> Record:
+        """A validated account (not yet stored) from keyword arguments."""
+
+    def new_key(self, state: SandboxState, site: Site, fields: Any, ordinal: int) -> Record:
+        raise SandboxError(f"{self.title} sites have no keys")
+
+    #: Admin model of an account's changeable settings besides ``status``.
+    patch_model: ClassVar[type[AdminIn]] = NoSettings
+
+    def validate_patch(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Validated account settings to change (:class:`SandboxError` on unknown ones)."""
+        unknown = set(fields) - set(self.patch_model.model_fields)
+        if unknown:
+            raise SandboxError(f"unknown account settings: {', '.join(sorted(unknown))}")
+        return {k: v for k, v in fields.items() if v is not None}
+
+    def patch(self, record: Record, changes: Mapping[str, Any]) -> None:
+        """Apply validated account settings."""
+        for name, value in changes.items():
+            setattr(record, name, value)
+
+    @abc.abstractmethod
+    def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Split a bulk request's amounts into account and key keyword arguments."""
+
+    @abc.abstractmethod
+    def units_per_money(self, site: Site, record: Record) -> int:
+        """How many of the record's smallest steps one unit of money is (spend rates)."""
+
+    @abc.abstractmethod
+    def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
+        """Validate ``fields`` first, then set the record's amounts."""
+
+    @abc.abstractmethod
+    def validate_spend(self, site: Site, record: Record, fields: Mapping[str, Any]) -> Any:
+        """A validated spend (applied by :meth:`spend` once the spend rate is folded in)."""
+
+    @abc.abstractmethod
+    def spend(self, site: Site, record: Record, spend: Any) -> None:
+        """Apply a validated spend now."""
+
+    @abc.abstractmethod
+    def current(self, record: Record) -> dict[str, Any]:
+        """The record's amounts as JSON-able data (the admin state listing)."""
+
+    @abc.abstractmethod
+    def account_config(self, site: Site, record: Record) -> dict[str, str]:
+        """The credential fields of a topup account for ``record`` (demo, tests)."""
+
+    # ----------------------------------------------------------------- serving
+    @abc.abstractmethod
+    def routes(self) -> tuple[Route, ...]:
+        """The endpoints this platform serves under a site's prefix."""
+
+    def failure(self, fault: Fault, normal: Reply | None) -> Reply | None:
+        """This platform's own body for a failure fault, or None for the common one."""
+        return None
+
+
+@cache
+def imitations() -> dict[str, Imitation]:
+    """Every registered platform's imitation, by dialect (platforms sharing one appear once)."""
+    from topup.platforms import all_providers
+    from topup.platforms.base import sibling
+
+    found: dict[str, Imitation] = {}
+    for provider in all_providers().values():
+        imitation = sibling(provider, "imitation", "IMITATION")
+        if isinstance(imitation, Imitation):
+            found.setdefault(imitation.dialect, imitation)
+    return found
+
+
+def imitation_for(provider: type[Any]) -> Imitation | None:
+    """The imitation of a platform (its folder's ``IMITATION``), if it has one."""
+    from topup.platforms.base import sibling
+
+    found = sibling(provider, "imitation", "IMITATION")
+    return found if isinstance(found, Imitation) else None
+
+
+def get_imitation(dialect: str) -> Imitation:
+    try:
+        return imitations()[dialect]
+    except KeyError:
+        raise SandboxError(
+            f"unknown dialect {dialect!r}: {', '.join(sorted(imitations()))}"
+        ) from None

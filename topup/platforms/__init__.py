@@ -14,7 +14,7 @@ import logging
 from functools import cache
 from importlib.metadata import entry_points
 
-from topup.platforms.base import Case, CheckFlow, CredentialField, Exchange, Provider
+from topup.platforms.base import Case, CheckFlow, CredentialField, Exchange, Provider, Staged
 
 __all__ = [
     "Case",
@@ -22,6 +22,7 @@ __all__ = [
     "CredentialField",
     "Exchange",
     "Provider",
+    "Staged",
     "all_providers",
     "get_provider",
     "register",

@@ -64,6 +64,24 @@ class Exchange:
 
 
 @dataclass(frozen=True, slots=True)
+class Staged:
+    """The same situation as a case's recorded answers, staged on the platform's imitation.
+
+    The generic tests create a site (``site``: its settings) with one record (``account`` or
+    ``key``: the imitation's fields), inject ``fault`` if any, point a real check at it over
+    HTTP (credentials from the imitation, plus ``config``), and expect the case's own result:
+    client and imitation cannot drift apart.
+    """
+
+    account: Mapping[str, Any] | None = None
+    key: Mapping[str, Any] | None = None
+    site: Mapping[str, Any] = field(default_factory=dict)
+    fault: Mapping[str, Any] | None = None
+    #: Extra account config (``currency``...) or credentials to override (a wrong token).
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Case:
     """An adapter test case as data: account settings, recorded answers, expected result.
 
@@ -76,6 +94,8 @@ class Case:
     account: Mapping[str, Any]
     exchanges: tuple[Exchange, ...]
     expect: Mapping[str, Any]
+    #: The same case staged on the platform's imitation (None: recorded answers only).
+    staged: Staged | None = None
 
 
 class Provider(abc.ABC):

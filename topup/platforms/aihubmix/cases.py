@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from topup.platforms.base import Case, Exchange
+from dataclasses import replace
+
+from topup.platforms.base import Case, Exchange, Staged
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -44,3 +46,14 @@ CASES: tuple[Case, ...] = (
         {"status": "auth_error", "balance": None},
     ),
 )
+
+#: The cases the imitation can stage: the same result from the sandbox over real HTTP.
+STAGED: dict[str, Staged] = {
+    "manage key, documented answer with secrets inside": Staged(
+        account={"quota": 61500000, "used_quota": 38500000}
+    ),
+    "failure message under success:false": Staged(
+        account={"quota": 1}, config={"access_token": "ahm-not-known"}
+    ),
+}
+CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)

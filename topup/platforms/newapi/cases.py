@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from topup.platforms.base import Case, Exchange
+from topup.platforms.base import Case, Exchange, Staged
 
 
 # -- this platform's test cases (answer -> expected result), run by tests/test_provider_cases.py
@@ -355,3 +356,60 @@ CASES: tuple[Case, ...] = (
         {"status": "bad_response"},
     ),
 )
+
+_NO_TOKEN_USAGE = {"token_usage": False}
+#: The cases the imitation can stage: the same result from the sandbox over real HTTP.
+STAGED: dict[str, Staged] = {
+    "account mode: quota / 500000 in USD, every user-id header sent": Staged(
+        account={"quota": 2500000, "used_quota": 500000, "request_count": 17}
+    ),
+    "account mode: site displays CNY, multiply by usd_exchange_rate": Staged(
+        account={"quota": 500000, "used_quota": 250000},
+        site={"display": "CNY", "usd_exchange_rate": "7.2"},
+    ),
+    "account mode: CNY display without a rate uses 7.3": Staged(
+        account={"quota": 1000000}, site={"display": "CNY"}
+    ),
+    "account mode: the site's own quota_per_unit": Staged(
+        account={"quota": 2500000}, site={"quota_per_unit": 1000000}
+    ),
+    "account mode: account overrides unit and currency (500000 quota = 1 CNY), no /api/status": (
+        Staged(account={"quota": 1000000}, config={"quota_per_unit": "500000", "currency": "CNY"})
+    ),
+    "account mode: HTTP 200 success:false with an invalid token (one-api)": Staged(
+        account={"quota": 1}, site={"auth_era": "oneapi"}, config={"access_token": "tok-unknown"}
+    ),
+    "account mode: newest new-api 401 with a code": Staged(
+        account={"quota": 1}, site={"auth_era": "newest"}, config={"access_token": "tok-unknown"}
+    ),
+    "account mode: newest new-api disabled user": Staged(
+        account={"quota": 1, "status": 2}, site={"auth_era": "newest"}
+    ),
+    "account mode: banned user under HTTP 200": Staged(account={"quota": 1, "status": 2}),
+    "account mode: no quota left is exhausted": Staged(account={"quota": 0, "used_quota": 9000000}),
+    "account mode: truncated JSON": Staged(account={"quota": 1}, fault={"kind": "truncated_json"}),
+    "account mode: 429 with Retry-After": Staged(
+        account={"quota": 1}, fault={"kind": "rate_limit", "retry_after": 0}
+    ),
+    "account mode: 503 HTML page": Staged(account={"quota": 1}, fault={"kind": "html_503"}),
+    "account mode: 410 Gone": Staged(account={"quota": 1}, fault={"kind": "gone"}),
+    "key mode: /api/usage/token/ in quota units": Staged(key={"remain": 1000000, "used": 500000}),
+    "key mode: unlimited key has no balance": Staged(key={"unlimited": True, "used": 500000}),
+    "key mode: 401 quota used up is exhausted, not auth": Staged(key={"remain": 0}),
+    "key mode: 401 expired key is exhausted": Staged(key={"remain": 5, "expires_at": 1000000000}),
+    "key mode: 401 invalid key is an auth error": Staged(
+        key={"remain": 5}, config={"api_key": "sk-not-a-key-of-this-site"}
+    ),
+    "key mode: SPA page instead of /api/usage/token/ falls back to billing (cents)": Staged(
+        key={"remain": 3750000, "used": 1250000}, site=_NO_TOKEN_USAGE
+    ),
+    "key mode: 404 falls back; hard limit 100000000 means unlimited": Staged(
+        key={"unlimited": True, "used": 61725000}, site=_NO_TOKEN_USAGE
+    ),
+    "key mode: billing under CNY display is already CNY": Staged(
+        key={"remain": 4500000, "used": 500000},
+        site={**_NO_TOKEN_USAGE, "display": "CNY", "usd_exchange_rate": "7.2"},
+    ),
+    "key mode: billing 401 quota used up": Staged(key={"remain": 0}, site=_NO_TOKEN_USAGE),
+}
+CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from topup.platforms.base import Case, Exchange
+from dataclasses import replace
+
+from topup.platforms.base import Case, Exchange, Staged
 from topup.platforms.siliconflow.client import RETIRED
 
 CASES: tuple[Case, ...] = (
@@ -219,3 +221,23 @@ CASES: tuple[Case, ...] = (
         {"status": "disabled", "balance": "5"},
     ),
 )
+
+#: The cases the imitation can stage: the same result from the sandbox over real HTTP.
+STAGED: dict[str, Staged] = {
+    "documented example, international host is USD": Staged(
+        account={"granted": "0.88", "paid": "88.00"}
+    ),
+    "account currency overrides the host": Staged(
+        account={"paid": "1"}, config={"currency": "CNY"}
+    ),
+    "negative amounts are values": Staged(account={"granted": "0", "paid": "-0.01"}),
+    "410 Gone: endpoint retired": Staged(account={"paid": "1"}, fault={"kind": "gone"}),
+    "401 with a string body": Staged(account={"paid": "1"}, config={"api_key": "sk-not-known"}),
+    "code != 20000 under HTTP 200": Staged(account={"paid": "1"}, fault={"kind": "success_false"}),
+    "503 HTML page": Staged(account={"paid": "1"}, fault={"kind": "html_503"}),
+    "504 string body": Staged(account={"paid": "1"}, fault={"kind": "gateway_timeout"}),
+    "429 rate limit": Staged(account={"paid": "1"}, fault={"kind": "rate_limit", "retry_after": 0}),
+    "truncated JSON": Staged(account={"paid": "1"}, fault={"kind": "truncated_json"}),
+    "disabled account keeps its amounts": Staged(account={"paid": "5", "status": 2}),
+}
+CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from topup.alerts import AlertManager
 from topup.alerts.engine import RuleState
+from topup.alerts.rules import BELOW
 from topup.model import Status
 from topup.storage import Store, sqlite_url
 
@@ -167,7 +168,7 @@ def test_below_precedence(tmp_path: Path, store: Store) -> None:
 
     cfg = config(text, tmp_path)
     manager = AlertManager.from_config(cfg, store)
-    below = {a.name: manager.settings.rules_for(a).below for a in cfg.accounts}
+    below = {a.name: BELOW.setting(manager.settings.rules_for(a)) for a in cfg.accounts}
     assert below == {"plain": Decimal("5"), "minbal": Decimal("10"), "own": Decimal("20")}
 
 
@@ -225,8 +226,7 @@ def test_state_waits_in_memory_when_the_store_refuses(tmp_path: Path, store: Sto
 
 
 def test_engine_step_table() -> None:
-    from topup.alerts.engine import settle, step
-    from topup.alerts.rules import CLEAR, FIRE, HOLD
+    from topup.alerts.engine import CLEAR, FIRE, HOLD, settle, step
 
     cd = timedelta(hours=1)
     s0 = RuleState()

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from topup.alerts import AlertManager
-from topup.alerts.settings import Hysteresis
+from topup.alerts.rules import (
+    BELOW,
+    DISABLED,
+    ENDPOINT_RETIRED,
+    EXHAUSTED,
+    EXPIRING,
+    FAILURES,
+    RUNWAY,
+)
+from topup.alerts.values import Hysteresis
 from topup.errors import ConfigError
 
 from .helpers import account_toml, config
@@ -41,13 +50,14 @@ def test_full_example_parses(tmp_path: Path) -> None:
     s = manager.settings
     assert [sorted(t.tags) for t in s.targets] == [[], ["team-a"]]
     d = s.defaults
-    assert d.below == Decimal("5") and d.runway_days == Decimal("3") and d.failures == 3
-    assert d.expiring_days == Decimal("7") and d.cooldown == timedelta(hours=6)
+    assert BELOW.setting(d) == Decimal("5") and RUNWAY.setting(d) == Decimal("3")
+    assert FAILURES.setting(d) == 3
+    assert EXPIRING.setting(d) == Decimal("7") and d.cooldown == timedelta(hours=6)
     assert d.hysteresis == Hysteresis(percent=Decimal("10"))
-    assert d.exhausted and d.disabled and d.endpoint_retired
+    assert EXHAUSTED.setting(d) and DISABLED.setting(d) and ENDPOINT_RETIRED.setting(d)
     r = s.rules_for(cfg.accounts[0])
-    assert r.below == Decimal("20") and r.runway_days == Decimal("5")
-    assert r.notify_tags == ("team-a",) and r.failures == 3
+    assert BELOW.setting(r) == Decimal("20") and RUNWAY.setting(r) == Decimal("5")
+    assert r.notify_tags == ("team-a",) and FAILURES.setting(r) == 3
     # The telegram token never shows: not in the masked routes, not in any repr.
     assert "AAbbCCddEEffGGhh" not in repr(s)
     assert all("AAbbCCddEEffGGhh" not in shown for shown in manager.notifier.routes(["team-a"]))
@@ -57,8 +67,9 @@ def test_defaults_without_an_alerts_table(tmp_path: Path) -> None:
     cfg = config(account_toml("acct", 'min_balance = "3"'), tmp_path)
     manager = AlertManager.from_config(cfg, None)
     r = manager.settings.rules_for(cfg.accounts[0])
-    assert r.below == Decimal("3") and r.runway_days is None and r.failures == 3
-    assert r.expiring_days == Decimal("7") and r.cooldown == timedelta(hours=6)
+    assert BELOW.setting(r) == Decimal("3") and RUNWAY.setting(r) is None
+    assert FAILURES.setting(r) == 3
+    assert EXPIRING.setting(r) == Decimal("7") and r.cooldown == timedelta(hours=6)
     assert r.hysteresis.clear_level(Decimal("3")) == Decimal("3.3")
 
 

@@ -52,13 +52,21 @@ answers again. A rule that re-fires within the cooldown of its last sent alert i
 then; if it still holds once the cooldown is over, it is sent on that check. A notice that no
 notify URL accepted is retried on later checks. Messages name the account, the platform, what
 is left, the runway and what to do, and never carry a secret.
+
+Layout: one rule is one object (:class:`~.rule.Rule`: its config key and default, how it
+evaluates a check, its messages and severity); :data:`RULES` (:mod:`~.rules`) lists them all,
+and settings parsing (:mod:`~.settings`), the manager and the messages iterate over it. The
+state machine every rule shares is :mod:`~.engine`; delivery is :mod:`~.notify`; config value
+parsers and located errors are :mod:`~.values` and :mod:`~.located`.
 """
 
 from topup.alerts.engine import RuleState
 from topup.alerts.manager import AlertManager, AlertStore
 from topup.alerts.messages import Notice
 from topup.alerts.notify import Delivery, Notifier
-from topup.alerts.settings import RULES, AccountRules, AlertSettings, NotifyTarget
+from topup.alerts.rule import Rule
+from topup.alerts.rules import RULES
+from topup.alerts.settings import AccountRules, AlertSettings, NotifyTarget
 
 __all__ = [
     "RULES",
@@ -70,5 +78,6 @@ __all__ = [
     "Notice",
     "Notifier",
     "NotifyTarget",
+    "Rule",
     "RuleState",
 ]

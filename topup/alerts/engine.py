@@ -14,15 +14,28 @@ condition stays clear; if the condition comes back first, the alert simply conti
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from topup.alerts.rules import CLEAR, FIRE, Verdict
-
 log = logging.getLogger("topup.alerts")
+
+
+class Verdict(enum.Enum):
+    """What one check says about one rule (see :meth:`topup.alerts.rule.Rule.evaluate`)."""
+
+    #: The condition holds.
+    FIRE = "fire"
+    #: It is over, past any hysteresis.
+    CLEAR = "clear"
+    #: Unknown, or inside the hysteresis band: keep the current state.
+    HOLD = "hold"
+
+
+FIRE, CLEAR, HOLD = Verdict.FIRE, Verdict.CLEAR, Verdict.HOLD
 
 Action = Literal["fired", "recovered"]
 VERSION = 1
@@ -39,7 +52,7 @@ class RuleState:
     owed_recovery: bool = False
     #: When the last alert (not recovery) of this rule was delivered: the cooldown's start.
     last_sent_at: datetime | None = None
-    #: Failed checks in a row (the ``failures`` rule only).
+    #: Failed checks in a row (kept by the ``failures`` rule, in its :meth:`~.rule.Rule.track`).
     failures: int = 0
 
     # -- persistence ------------------------------------------------------------------------

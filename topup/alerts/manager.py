@@ -15,8 +15,9 @@ from topup.alerts import settings as settings_module
 from topup.alerts.engine import RuleState, settle, step
 from topup.alerts.messages import Facts, LastGood, Notice, compose, make_test_notice
 from topup.alerts.notify import Delivery, Notifier
-from topup.alerts.rules import Inputs, count_failures, evaluate
-from topup.alerts.settings import FAILURES, RULES, AlertSettings
+from topup.alerts.rule import Inputs
+from topup.alerts.rules import RULES
+from topup.alerts.settings import AlertSettings
 from topup.config import Config
 from topup.model import CheckResult
 
@@ -110,15 +111,14 @@ class AlertManager:
                 self._last_good[account.name] = LastGood(
                     result.currency, result.balance, result.unlimited, now
                 )
-            failures = count_failures(states[FAILURES].failures, result)
-            inputs = Inputs(result, rules, runway, spend, failures)
+            inputs = Inputs(result, rules, runway, spend)
             facts: Facts | None = None
             notices: list[Notice] = []
             for rule in RULES:
-                old = states[rule]
-                state = replace(old, failures=failures) if rule == FAILURES else old
-                if rules.active(rule):
-                    state, action = step(state, evaluate(rule, inputs), now, rules.cooldown)
+                old = states[rule.name]
+                state = rule.track(old, result)
+                if rule.active(rules):
+                    state, action = step(state, rule.evaluate(inputs, state), now, rules.cooldown)
                     if action is not None:
                         if facts is None:
                             facts = Facts(
@@ -128,8 +128,9 @@ class AlertManager:
                                 self._last_known(account.name),
                                 runway,
                                 spend,
-                                failures,
+                                state,
                             )
+                        facts = replace(facts, state=state)
                         notice = compose(rule, action, facts, self.notifier.secrets)
                         delivery = self._deliver(notice, rules.notify_tags)
                         if delivery is not None:
@@ -138,7 +139,7 @@ class AlertManager:
                             self._record(notice)
                         state = settle(state, action, delivery is not None, now)
                 if state != old:
-                    self._save(account.name, rule, state)
+                    self._save(account.name, rule.name, state)
             return notices
 
     def send_test(self) -> bool:
@@ -194,7 +195,7 @@ class AlertManager:
             )
 
     def _load(self, account: str) -> dict[str, RuleState] | None:
-        missing = [r for r in RULES if (account, r) not in self._states]
+        missing = [r.name for r in RULES if (account, r.name) not in self._states]
         if missing and self.store is not None:
             try:
                 loaded = {r: self.store.get_alert_state(account, r) for r in missing}
@@ -210,7 +211,7 @@ class AlertManager:
                 self._states[(account, rule)] = RuleState.from_json(text)
         for rule in missing:
             self._states.setdefault((account, rule), RuleState())
-        return {r: self._states[(account, r)] for r in RULES}
+        return {r.name: self._states[(account, r.name)] for r in RULES}
 
     def _save(self, account: str, rule: str, state: RuleState) -> None:
         self._states[(account, rule)] = state

@@ -1,5 +1,9 @@
 """The texts: which account, what is left, the runway, the rule, and what to do.
 
+:func:`compose` lays out every notice the same way; what is particular to a rule (its
+headline, the rule itself, what to do, what a recovery says, its severity) comes from its
+:class:`~topup.alerts.rule.Rule` object, which builds those parts with the helpers here.
+
 Every text is scrubbed of the account's credentials before it leaves (and built from fields that
 hold none: names, amounts, statuses, the platform's site without user info or query).
 """
@@ -9,23 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from topup.account import Account
-from topup.alerts.settings import (
-    BELOW,
-    DISABLED,
-    ENDPOINT_RETIRED,
-    EXHAUSTED,
-    EXPIRING,
-    FAILURES,
-    RUNWAY,
-    AccountRules,
-)
+from topup.alerts.engine import RuleState
 from topup.model import CheckResult, Status
 from topup.platforms import get_provider
 from topup.secrets import Secret, scrub
+
+if TYPE_CHECKING:
+    from topup.alerts.rule import Rule
+    from topup.alerts.settings import AccountRules
 
 Kind = Literal["fired", "recovered", "test"]
 CENT = Decimal("0.01")
@@ -64,13 +63,16 @@ class LastGood:
 
 @dataclass(frozen=True, slots=True)
 class Facts:
+    """What a notice of one rule of one account can say."""
+
     account: Account
     rules: AccountRules
     result: CheckResult
     last_good: LastGood | None
     runway_days: Decimal | None
     spend_per_day: Decimal | None
-    failures: int
+    #: The rule's own state after this check (the ``failures`` rule's count of failures).
+    state: RuleState
 
 
 def money(value: Decimal, currency: str | None) -> str:
@@ -109,7 +111,12 @@ def site(account: Account, rules: AccountRules) -> str | None:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def _left(f: Facts) -> str:
+def currency(f: Facts) -> str | None:
+    """The account's currency: this check's, else the last good one's."""
+    return f.result.currency or (f.last_good.currency if f.last_good else None)
+
+
+def left(f: Facts) -> str:
     r = f.result
     if r.status.checked and r.unlimited:
         return "unlimited"
@@ -118,17 +125,16 @@ def _left(f: Facts) -> str:
     lg = f.last_good
     if lg is not None and (lg.balance is not None or lg.unlimited):
         amount = "unlimited" if lg.unlimited else money(lg.balance or Decimal(0), lg.currency)
-        return f"unknown now; last seen {amount} at {_when(lg.at)}"
+        return f"unknown now; last seen {amount} at {when(lg.at)}"
     return "unknown"
 
 
-def _runway(f: Facts) -> str:
+def runway(f: Facts) -> str:
     if f.result.status.checked and f.result.unlimited:
         return "no limit"
-    currency = f.result.currency or (f.last_good.currency if f.last_good else None)
     spend = ""
     if f.spend_per_day is not None:
-        spend = f" (spending {money(f.spend_per_day, currency)}/day)"
+        spend = f" (spending {money(f.spend_per_day, currency(f))}/day)"
     if f.runway_days is not None:
         return f"about {days(f.runway_days)}{spend}"
     if f.spend_per_day is not None and f.spend_per_day <= 0:
@@ -136,8 +142,14 @@ def _runway(f: Facts) -> str:
     return "unknown (not enough history yet)"
 
 
-def _when(at: datetime) -> str:
+def when(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def at_site(f: Facts) -> str:
+    """`` at <where to top up>``, or nothing when the site is unknown."""
+    where = site(f.account, f.rules)
+    return f" at {where}" if where else ""
 
 
 def _status_line(r: CheckResult) -> str:
@@ -147,119 +159,33 @@ def _status_line(r: CheckResult) -> str:
     return text
 
 
-def _rule_text(rule: str, f: Facts) -> str:
-    rules, r = f.rules, f.result
-    currency = r.currency or (f.last_good.currency if f.last_good else None)
-    if rule == BELOW:
-        assert rules.below is not None
-        return f"balance below {money(rules.below, currency)}"
-    if rule == RUNWAY:
-        assert rules.runway_days is not None
-        return f"runway below {days(rules.runway_days)}"
-    if rule == FAILURES:
-        return f"checks failing {rules.failures} times in a row"
-    if rule == EXPIRING:
-        assert rules.expiring_days is not None
-        return f"key expiring within {days(rules.expiring_days)}"
-    if rule == EXHAUSTED:
-        return "key or account exhausted"
-    if rule == DISABLED:
-        return "account or key disabled"
-    if rule == ENDPOINT_RETIRED:
-        return "endpoint retired"
-    return rule
-
-
-def _headline(rule: str, f: Facts) -> str:
-    r = f.result
-    if rule == BELOW:
-        return f"balance low: {_left(f)} left"
-    if rule == RUNWAY:
-        return f"runs out soon: {_runway(f)} left"
-    if rule == FAILURES:
-        return f"checks failing ({f.failures} in a row, {r.status.value})"
-    if rule == EXPIRING:
-        return f"key expires {_when(r.expires_at)}" if r.expires_at else "key expiring"
-    if rule == EXHAUSTED:
-        return "exhausted: the platform refuses the key"
-    if rule == DISABLED:
-        return "disabled by the platform"
-    if rule == ENDPOINT_RETIRED:
-        return "the platform retired the balance endpoint"
-    return rule
-
-
-def _todo(rule: str, f: Facts) -> str:
-    where = site(f.account, f.rules)
-    at = f" at {where}" if where else ""
-    name = f.account.name
-    if rule in (BELOW, RUNWAY, EXHAUSTED):
-        return f"top up{at}."
-    if rule == DISABLED:
-        return f"check the account{at}; re-enable it, or replace the key in the config."
-    if rule == EXPIRING:
-        return f"replace the key before it expires, or extend it{at}."
-    if rule == FAILURES:
-        if f.result.status is Status.AUTH_ERROR:
-            return "replace the key: the platform no longer accepts it."
-        return (
-            f"check the platform{at} and the account's settings; "
-            f"`topup check {name}` shows the error."
-        )
-    if rule == ENDPOINT_RETIRED:
-        return (
-            "the platform retired this endpoint; upgrade topup (pip install -U topup), "
-            "or point the account's base_url at the platform's current API."
-        )
-    return "see `topup check`."
-
-
-def _recovered(rule: str, f: Facts) -> str:
-    r = f.result
-    if rule == BELOW:
-        return f"balance back to {_left(f)}"
-    if rule == RUNWAY:
-        return f"runway back to {_runway(f)}"
-    if rule == FAILURES:
-        return f"checks succeed again ({r.status.value})"
-    if rule == EXPIRING:
-        return f"key now expires {_when(r.expires_at)}" if r.expires_at else "key no longer expires"
-    if rule == EXHAUSTED:
-        return f"no longer exhausted ({r.status.value})"
-    if rule == DISABLED:
-        return f"no longer disabled ({r.status.value})"
-    if rule == ENDPOINT_RETIRED:
-        return "the balance endpoint answers again"
-    return "cleared"
-
-
-def compose(rule: str, kind: Kind, f: Facts, secrets: tuple[Secret, ...] = ()) -> Notice:
-    """The title and body of a ``fired`` or ``recovered`` notice."""
+def compose(rule: Rule[Any], kind: Kind, f: Facts, secrets: tuple[Secret, ...] = ()) -> Notice:
+    """The title and body of a ``fired`` or ``recovered`` notice of ``rule``."""
     account = f.account
     lines = [f"Account: {account.name} ({platform(account)})"]
     if kind == "recovered":
-        what = _recovered(rule, f)
+        what = rule.recovered(f)
         title = f"topup: {account.name} recovered: {what}"
-        lines.append(f"Cleared: {_rule_text(rule, f)}: {what}")
-        lines.append(f"Left: {_left(f)}")
-        lines.append(f"Runway: {_runway(f)}")
+        lines.append(f"Cleared: {rule.describe(f)}: {what}")
+        lines.append(f"Left: {left(f)}")
+        lines.append(f"Runway: {runway(f)}")
         severity = "success"
     else:
-        title = f"topup: {account.name} {_headline(rule, f)}"
-        lines.append(f"Left: {_left(f)}")
-        lines.append(f"Runway: {_runway(f)}")
-        lines.append(f"Rule: {_rule_text(rule, f)}")
+        title = f"topup: {account.name} {rule.headline(f)}"
+        lines.append(f"Left: {left(f)}")
+        lines.append(f"Runway: {runway(f)}")
+        lines.append(f"Rule: {rule.describe(f)}")
         if not f.result.status.checked or f.result.status is not Status.OK:
             lines.append(f"Last check: {_status_line(f.result)}")
-        lines.append(f"What to do: {_todo(rule, f)}")
-        severity = "failure" if rule in (EXHAUSTED, DISABLED, ENDPOINT_RETIRED) else "warning"
-    lines.append(f"Checked: {_when(f.result.checked_at)}")
+        lines.append(f"What to do: {rule.todo(f)}")
+        severity = rule.severity
+    lines.append(f"Checked: {when(f.result.checked_at)}")
     body = "\n".join(lines)
     all_secrets = (*account.secrets, *secrets)
     return Notice(
         account=account.name,
         provider=account.provider,
-        rule=rule,
+        rule=rule.name,
         kind=kind,
         title=scrub(title, all_secrets),
         body=scrub(body, all_secrets),

@@ -1,39 +1,28 @@
-"""The conditions: what one check says about each rule.
+"""Every alert rule, one object each, and :data:`RULES`, the tuple everything else iterates.
 
-Each rule looks at one :class:`~topup.model.CheckResult` (and the runway, and the count of
-failed checks in a row) and answers :data:`FIRE` (the condition holds), :data:`CLEAR` (it is
-over, past any hysteresis) or :data:`HOLD` (unknown, or inside the hysteresis band: keep the
+Each rule looks at one :class:`~topup.model.CheckResult` (and the runway, and its own state)
+and answers :data:`~.engine.FIRE` (the condition holds), :data:`~.engine.CLEAR` (it is over,
+past any hysteresis) or :data:`~.engine.HOLD` (unknown, or inside the hysteresis band: keep the
 current state). Unknown is never zero: a failed check holds ``below``, never fires or clears it.
+
+To add a rule: write one :class:`~.rule.Rule` subclass here and add its instance to
+:data:`RULES`; its config key, messages and stored state follow from it.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
-from topup.alerts.settings import (
-    BELOW,
-    DISABLED,
-    ENDPOINT_RETIRED,
-    EXHAUSTED,
-    EXPIRING,
-    FAILURES,
-    RUNWAY,
-    AccountRules,
-)
+from topup.account import Account
+from topup.alerts.engine import CLEAR, FIRE, HOLD, RuleState, Verdict
+from topup.alerts.located import Where
+from topup.alerts.messages import Facts, at_site, currency, days, left, money, runway, when
+from topup.alerts.rule import Inputs, Rule
+from topup.alerts.values import amount, count, flag
 from topup.model import CheckResult, Status
-
-
-class Verdict(enum.Enum):
-    FIRE = "fire"
-    CLEAR = "clear"
-    HOLD = "hold"
-
-
-FIRE, CLEAR, HOLD = Verdict.FIRE, Verdict.CLEAR, Verdict.HOLD
 
 #: Failed checks that count towards ``failures`` (a retired endpoint has its own rule).
 _FAILURE_STATUSES = frozenset(
@@ -41,106 +30,258 @@ _FAILURE_STATUSES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    result: CheckResult
-    rules: AccountRules
-    runway_days: Decimal | None = None
-    spend_per_day: Decimal | None = None
-    #: Failed checks in a row, this one included.
-    failures: int = 0
+def _top_up(f: Facts) -> str:
+    return f"top up{at_site(f)}."
 
 
-def count_failures(previous: int, result: CheckResult) -> int:
-    """Failed checks in a row after ``result``."""
-    if result.status.checked:
-        return 0
-    if result.status in _FAILURE_STATUSES:
-        return previous + 1
-    return previous
+class Below(Rule[Decimal]):
+    """The balance is below an amount (in the account's currency)."""
 
+    name = "below"
+    key = "below"
 
-def evaluate(rule: str, inputs: Inputs) -> Verdict:
-    return _RULES[rule](inputs)
+    def parse(self, value: Any, where: Where) -> Decimal | None:
+        return amount(value, self.key, where, allow_off=True)
 
+    def inherit(self, account: Account) -> Decimal | None:
+        # Precedence: alerts.below, then min_balance, then [alerts] below.
+        return account.min_balance
 
-def _below(i: Inputs) -> Verdict:
-    r, threshold = i.result, i.rules.below
-    if threshold is None or not r.status.checked:
-        return HOLD
-    if r.unlimited:
-        return CLEAR
-    if r.balance is None:
-        return HOLD
-    if r.balance < threshold:
-        return FIRE
-    if r.balance >= i.rules.hysteresis.clear_level(threshold):
-        return CLEAR
-    return HOLD
-
-
-def _runway(i: Inputs) -> Verdict:
-    days = i.rules.runway_days
-    if days is None or not i.result.status.checked:
-        return HOLD
-    if i.result.unlimited:
-        return CLEAR
-    runway = i.runway_days
-    if runway is None:
-        # No runway: unknown, unless nothing is being spent (then it is endless).
-        if i.spend_per_day is not None and i.spend_per_day <= 0:
+    def evaluate(self, i: Inputs, state: RuleState) -> Verdict:
+        r, threshold = i.result, self.setting(i.rules)
+        if threshold is None or not r.status.checked:
+            return HOLD
+        if r.unlimited:
+            return CLEAR
+        if r.balance is None:
+            return HOLD
+        if r.balance < threshold:
+            return FIRE
+        if r.balance >= i.rules.hysteresis.clear_level(threshold):
             return CLEAR
         return HOLD
-    if runway < days:
-        return FIRE
-    if runway >= i.rules.hysteresis.clear_days(days):
-        return CLEAR
-    return HOLD
+
+    def describe(self, f: Facts) -> str:
+        return f"balance below {money(self.threshold(f.rules), currency(f))}"
+
+    def headline(self, f: Facts) -> str:
+        return f"balance low: {left(f)} left"
+
+    def todo(self, f: Facts) -> str:
+        return _top_up(f)
+
+    def recovered(self, f: Facts) -> str:
+        return f"balance back to {left(f)}"
 
 
-def _failures(i: Inputs) -> Verdict:
-    limit = i.rules.failures
-    if limit is None:
+class Runway(Rule[Decimal]):
+    """The runway (days until the balance runs out at the recent spend) is below N days."""
+
+    name = "runway"
+    key = "runway_days"
+
+    def parse(self, value: Any, where: Where) -> Decimal | None:
+        return amount(value, self.key, where, allow_off=True, positive=True)
+
+    def evaluate(self, i: Inputs, state: RuleState) -> Verdict:
+        limit = self.setting(i.rules)
+        if limit is None or not i.result.status.checked:
+            return HOLD
+        if i.result.unlimited:
+            return CLEAR
+        if i.runway_days is None:
+            # No runway: unknown, unless nothing is being spent (then it is endless).
+            if i.spend_per_day is not None and i.spend_per_day <= 0:
+                return CLEAR
+            return HOLD
+        if i.runway_days < limit:
+            return FIRE
+        if i.runway_days >= i.rules.hysteresis.clear_days(limit):
+            return CLEAR
         return HOLD
-    if i.result.status.checked:
-        return CLEAR
-    if i.failures >= limit:
-        return FIRE
-    return HOLD
+
+    def describe(self, f: Facts) -> str:
+        return f"runway below {days(self.threshold(f.rules))}"
+
+    def headline(self, f: Facts) -> str:
+        return f"runs out soon: {runway(f)} left"
+
+    def todo(self, f: Facts) -> str:
+        return _top_up(f)
+
+    def recovered(self, f: Facts) -> str:
+        return f"runway back to {runway(f)}"
 
 
-def _expiring(i: Inputs) -> Verdict:
-    days = i.rules.expiring_days
-    r = i.result
-    if days is None or not r.status.checked:
+class Failures(Rule[int]):
+    """Checks failed N times in a row; it counts them in its state, on or off."""
+
+    name = "failures"
+    key = "failures"
+    default = 3
+
+    def parse(self, value: Any, where: Where) -> int | None:
+        return count(value, self.key, where)
+
+    def track(self, state: RuleState, result: CheckResult) -> RuleState:
+        if result.status.checked:
+            failures = 0
+        elif result.status in _FAILURE_STATUSES:
+            failures = state.failures + 1
+        else:
+            failures = state.failures
+        return replace(state, failures=failures)
+
+    def evaluate(self, i: Inputs, state: RuleState) -> Verdict:
+        limit = self.setting(i.rules)
+        if limit is None:
+            return HOLD
+        if i.result.status.checked:
+            return CLEAR
+        if state.failures >= limit:
+            return FIRE
         return HOLD
-    if r.expires_at is None:
+
+    def describe(self, f: Facts) -> str:
+        return f"checks failing {self.threshold(f.rules)} times in a row"
+
+    def headline(self, f: Facts) -> str:
+        return f"checks failing ({f.state.failures} in a row, {f.result.status.value})"
+
+    def todo(self, f: Facts) -> str:
+        if f.result.status is Status.AUTH_ERROR:
+            return "replace the key: the platform no longer accepts it."
+        return (
+            f"check the platform{at_site(f)} and the account's settings; "
+            f"`topup check {f.account.name}` shows the error."
+        )
+
+    def recovered(self, f: Facts) -> str:
+        return f"checks succeed again ({f.result.status.value})"
+
+
+class Expiring(Rule[Decimal]):
+    """The key expires within N days."""
+
+    name = "expiring"
+    key = "expiring_days"
+    default = Decimal(7)
+
+    def parse(self, value: Any, where: Where) -> Decimal | None:
+        return amount(value, self.key, where, allow_off=True, positive=True)
+
+    def evaluate(self, i: Inputs, state: RuleState) -> Verdict:
+        limit, r = self.setting(i.rules), i.result
+        if limit is None or not r.status.checked:
+            return HOLD
+        if r.expires_at is None:
+            return CLEAR
+        if r.expires_at - r.checked_at < timedelta(seconds=int(limit * 86400)):
+            return FIRE
         return CLEAR
-    left = r.expires_at - r.checked_at
-    if left < timedelta(seconds=int(days * 86400)):
-        return FIRE
-    return CLEAR
+
+    def describe(self, f: Facts) -> str:
+        return f"key expiring within {days(self.threshold(f.rules))}"
+
+    def headline(self, f: Facts) -> str:
+        expires = f.result.expires_at
+        return f"key expires {when(expires)}" if expires else "key expiring"
+
+    def todo(self, f: Facts) -> str:
+        return f"replace the key before it expires, or extend it{at_site(f)}."
+
+    def recovered(self, f: Facts) -> str:
+        expires = f.result.expires_at
+        return f"key now expires {when(expires)}" if expires else "key no longer expires"
 
 
-def _status_rule(status: Status) -> Callable[[Inputs], Verdict]:
-    """Fires while checks answer ``status``; clears on an answer that is not ``status``."""
+class StatusRule(Rule[bool]):
+    """Fires while checks answer :attr:`status`; on by default (``key = false``: off)."""
 
-    def rule(i: Inputs) -> Verdict:
+    status: Status
+    default = True
+    severity = "failure"
+
+    def parse(self, value: Any, where: Where) -> bool:
+        return flag(value, self.key, where)
+
+    def evaluate(self, i: Inputs, state: RuleState) -> Verdict:
         s = i.result.status
-        if s is status:
+        if s is self.status:
             return FIRE
         # ENDPOINT_RETIRED clears only when the platform answers again; failures hold.
         return CLEAR if s.checked else HOLD
 
-    return rule
+
+class Exhausted(StatusRule):
+    name = key = "exhausted"
+    status = Status.EXHAUSTED
+
+    def describe(self, f: Facts) -> str:
+        return "key or account exhausted"
+
+    def headline(self, f: Facts) -> str:
+        return "exhausted: the platform refuses the key"
+
+    def todo(self, f: Facts) -> str:
+        return _top_up(f)
+
+    def recovered(self, f: Facts) -> str:
+        return f"no longer exhausted ({f.result.status.value})"
 
 
-_RULES: dict[str, Callable[[Inputs], Verdict]] = {
-    BELOW: _below,
-    RUNWAY: _runway,
-    FAILURES: _failures,
-    EXPIRING: _expiring,
-    EXHAUSTED: _status_rule(Status.EXHAUSTED),
-    DISABLED: _status_rule(Status.DISABLED),
-    ENDPOINT_RETIRED: _status_rule(Status.ENDPOINT_RETIRED),
-}
+class Disabled(StatusRule):
+    name = key = "disabled"
+    status = Status.DISABLED
+
+    def describe(self, f: Facts) -> str:
+        return "account or key disabled"
+
+    def headline(self, f: Facts) -> str:
+        return "disabled by the platform"
+
+    def todo(self, f: Facts) -> str:
+        return f"check the account{at_site(f)}; re-enable it, or replace the key in the config."
+
+    def recovered(self, f: Facts) -> str:
+        return f"no longer disabled ({f.result.status.value})"
+
+
+class EndpointRetired(StatusRule):
+    name = key = "endpoint_retired"
+    status = Status.ENDPOINT_RETIRED
+
+    def describe(self, f: Facts) -> str:
+        return "endpoint retired"
+
+    def headline(self, f: Facts) -> str:
+        return "the platform retired the balance endpoint"
+
+    def todo(self, f: Facts) -> str:
+        return (
+            "the platform retired this endpoint; upgrade topup (pip install -U topup), "
+            "or point the account's base_url at the platform's current API."
+        )
+
+    def recovered(self, f: Facts) -> str:
+        return "the balance endpoint answers again"
+
+
+BELOW = Below()
+RUNWAY = Runway()
+FAILURES = Failures()
+EXPIRING = Expiring()
+EXHAUSTED = Exhausted()
+DISABLED = Disabled()
+ENDPOINT_RETIRED = EndpointRetired()
+
+#: Every rule, in the order they are parsed, evaluated and notified on one check.
+RULES: tuple[Rule[Any], ...] = (
+    BELOW,
+    RUNWAY,
+    FAILURES,
+    EXPIRING,
+    EXHAUSTED,
+    DISABLED,
+    ENDPOINT_RETIRED,
+)

@@ -14,7 +14,9 @@ import pytest
 from cli_helpers import invoke, restore_logging, run_subprocess, write_config
 from fixtures_loopback import SF_PATH, loopback, relay_self, relay_status, sf_ok
 from loopback import Loopback, free_port
+from typer.testing import CliRunner
 
+from topup.cli.app import app
 from topup.model import RESULT_FIELDS
 from topup.platforms import Exchange
 
@@ -305,3 +307,32 @@ def test_installed_command_config_error_is_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert str(path) in done.stderr.replace("\n", "")
     assert done.stdout == ""
+
+
+# -- what a person sees ----------------------------------------------------------------------
+def test_naming_an_account_twice_checks_it_once(loopback: Loopback, tmp_path: Path) -> None:
+    loopback.route(sf_ok("a", "88.88"))
+    account = {"name": "a", "provider": "siliconflow", "api_key": "sk-twice-000001"}
+    path = write_config(tmp_path, [{**account, "base_url": f"{loopback.url}/a"}])
+    result = invoke(["check", "--json", "-c", str(path), "a", "a"])
+    assert result.exit_code == 0
+    assert result.stdout.count('"account": "a"') == 1
+    assert loopback.count(f"/a{SF_PATH}") == 1
+
+
+def test_below_minimum_is_visible_in_the_table(loopback: Loopback, tmp_path: Path) -> None:
+    loopback.route(sf_ok("a", "2"))
+    account = {"name": "a", "provider": "siliconflow", "api_key": "sk-low-0000001"}
+    path = write_config(
+        tmp_path, [{**account, "base_url": f"{loopback.url}/a", "min_balance": "5"}]
+    )
+    result = invoke(["check", "-c", str(path)])
+    assert result.exit_code == 3
+    assert "ok, low" in result.stdout
+
+
+def test_check_keeps_its_table_when_the_history_url_is_unusable(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[storage]\nurl = "nosuch://x"\n')
+    out = CliRunner().invoke(app, ["check", "--config", str(config)])
+    assert out.exit_code == 0 and "No accounts" in out.stdout

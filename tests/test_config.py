@@ -11,6 +11,7 @@ from fixtures_loopback import SF_PATH, loopback, sf_ok
 from loopback import Loopback
 
 from topup import config as config_module
+from topup.config import build_account
 from topup.errors import ConfigError
 
 __all__ = ["loopback", "restore_logging"]
@@ -236,3 +237,78 @@ def test_durations_and_settings_parse() -> None:
     assert str(account.min_balance) == "2.50"
     assert account.currency == "CNY"
     assert cfg.section("check") == {"timeout": 5}
+    assert cfg.settings.check.timeout == 5
+
+
+def test_config_errors_keep_their_section_names(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[check]\ntimout = 5\n")
+    result = invoke(["check", "--config", str(path)])
+    assert result.exit_code == 2
+    assert "unknown key 'timout' in [check]" in result.output
+    assert "did you mean 'timeout'" in result.output
+
+
+def test_account_interval_nan_is_refused() -> None:
+    with pytest.raises(ConfigError):
+        build_account(
+            {
+                "name": "a",
+                "provider": "siliconflow",
+                "api_key": "k-123456",
+                "interval": float("nan"),
+            }
+        )
+
+
+ACCOUNT = '[[accounts]]\nname = "a"\nprovider = "siliconflow"\napi_key = "sk-a-123456"\n'
+
+
+@pytest.mark.parametrize(
+    "value", ["[" * 500 + "]" * 500, "{ a = " * 500 + "1" + " }" * 500], ids=["array", "table"]
+)
+def test_a_value_nested_500_deep_is_a_located_config_error(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text(ACCOUNT + f"notes = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config_module.load(path)
+    assert caught.value.line == 5 and "nested too deeply" in caught.value.message
+    result = invoke(["check", "--config", str(path)])
+    assert result.exit_code == 2
+    err = result.stderr.replace("\n", "")
+    assert "deep.toml:5" in err and "Nothing was checked" in err
+    assert "Traceback" not in result.output and "RecursionError" not in result.output
+
+
+def test_any_parser_failure_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(text: str, **options: object) -> object:
+        raise ValueError("the parser broke")
+
+    monkeypatch.setattr(config_module.tomllib, "loads", broken)
+    with pytest.raises(ConfigError) as caught:
+        config_module.parse("x = 1\n", Path("c.toml"))
+    assert caught.value.describe().startswith("c.toml: not valid TOML: ValueError")
+
+
+@pytest.mark.parametrize("key", ['"名字"', "'名字'", '"n\\u00e4me"', '"api key"'])
+def test_a_quoted_key_is_reported_at_its_own_line(key: str) -> None:
+    text = ACCOUNT + 'tags = ["x"]\n' + f"{key} = 1\n"
+    with pytest.raises(ConfigError) as caught:
+        config_module.parse(text, Path("c.toml"), env={})
+    assert caught.value.line == 6, caught.value.describe()
+    assert caught.value.account == "a" and "unknown key" in caught.value.message
+
+
+def test_a_quoted_top_level_key_is_located() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_module.parse(ACCOUNT + '\n"名字" = 1\n', Path("c.toml"), env={})
+    assert caught.value.line == 6 and "'名字'" in caught.value.message
+
+
+def test_a_check_setting_is_located_in_check_not_at_an_account_key() -> None:
+    text = ACCOUNT + "timeout = 5\n\n[check]\ntimeout = 0\n"
+    with pytest.raises(ConfigError) as caught:
+        config_module.parse(text, Path("c.toml"), env={})
+    assert caught.value.line == 8 and "[check] timeout" in caught.value.message

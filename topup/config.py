@@ -3,13 +3,13 @@
 Every problem is a :class:`~topup.errors.ConfigError` naming the file, the line or account, and
 what to do; nothing is checked with a wrong config. Credentials are literals, ``env:NAME`` or
 ``file:PATH`` (relative to the config file), resolved here once into
-:class:`~topup.secrets.Secret` values.
+:class:`~topup.secrets.Secret` values (:mod:`topup.credentials`). The other top-level tables are
+parsed into ``Config.settings`` (:mod:`topup.settings`); :mod:`topup.config_lines` finds the
+line an error is about.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
 import os
 import re
 import tomllib
@@ -22,9 +22,27 @@ from typing import Any
 import platformdirs
 
 from topup.account import Account
+from topup.config_lines import account_lines, decode_line, deepest_line, find_line, suggest
+from topup.credentials import ErrorAt, resolve, resolve_secret
+from topup.durations import parse_duration
 from topup.errors import ConfigError
 from topup.platforms import all_providers, get_provider
 from topup.secrets import Secret
+from topup.settings import SECTIONS, Settings, parse_settings
+
+__all__ = [
+    "ACCOUNT_KEYS",
+    "ENV_VAR",
+    "SECTIONS",
+    "Config",
+    "build_account",
+    "default_path",
+    "load",
+    "locate",
+    "parse",
+    "parse_duration",
+    "resolve_secret",
+]
 
 ENV_VAR = "TOPUP_CONFIG"
 
@@ -45,11 +63,7 @@ ACCOUNT_KEYS = frozenset(
         "notes",
     }
 )
-#: Top-level tables besides ``[[accounts]]``; each feature reads its own.
-SECTIONS = frozenset({"check", "storage", "watch", "alerts", "serve", "sandbox"})
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-_HEADER = re.compile(r"^\s*\[\[\s*accounts\s*\]\]\s*(#.*)?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -58,8 +72,12 @@ class Config:
     path: Path | None
     accounts: tuple[Account, ...]
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: ``[check]``, ``[watch]``, ``[storage]``, ``[serve]``, ``[sandbox]``: typed and validated.
+    settings: Settings = field(default_factory=Settings)
 
     def section(self, name: str) -> Mapping[str, Any]:
+        """A raw top-level table: only for the ``[alerts]`` parser (:mod:`topup.alerts.settings`);
+        everything else reads :attr:`settings`."""
         return self.sections.get(name, {})
 
     def select(self, names: list[str]) -> tuple[Account, ...]:
@@ -70,7 +88,7 @@ class Config:
         by_name = {a.name: a for a in self.accounts}
         missing = [n for n in names if n not in by_name]
         if missing:
-            hint = _suggest(missing[0], by_name)
+            hint = suggest(missing[0], by_name)
             raise ConfigError(
                 f"no account named {', '.join(map(repr, missing))}",
                 path=self.path,
@@ -111,14 +129,34 @@ def load(explicit: Path | None = None) -> Config:
 def parse(text: str, path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     try:
+        return _parse(text, path, env)
+    except RecursionError:  # tomllib (or a check of a value) recursing into deep nesting
+        raise ConfigError(
+            "not valid TOML: arrays or tables nested too deeply",
+            path=path,
+            line=deepest_line(text),
+            hint="nest fewer levels at that line",
+        ) from None
+
+
+def _parse(text: str, path: Path | None, env: Mapping[str, str]) -> Config:
+    try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        line = _decode_line(str(exc))
         raise ConfigError(
             f"not valid TOML: {str(exc).split(' (at ')[0]}",
             path=path,
-            line=line,
+            line=decode_line(str(exc)),
             hint="fix the syntax at that line",
+        ) from None
+    except RecursionError:
+        raise
+    except Exception as exc:  # any other parser failure is still the file's, not a crash
+        raise ConfigError(
+            f"not valid TOML: {type(exc).__name__}: {exc}",
+            path=path,
+            line=deepest_line(text),
+            hint="fix the syntax",
         ) from None
     unknown = set(data) - SECTIONS - {"accounts"}
     if unknown:
@@ -126,8 +164,8 @@ def parse(text: str, path: Path | None = None, env: Mapping[str, str] | None = N
         raise ConfigError(
             f"unknown table or key {key!r}",
             path=path,
-            line=_find_line(text, key),
-            hint=_suggest(key, SECTIONS | {"accounts"}) or "remove it",
+            line=find_line(text, key),
+            hint=suggest(key, SECTIONS | {"accounts"}) or "remove it",
         )
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
@@ -136,7 +174,7 @@ def parse(text: str, path: Path | None = None, env: Mapping[str, str] | None = N
             path=path,
             hint="write each account under its own [[accounts]] header",
         )
-    lines = [i + 1 for i, line in enumerate(text.splitlines()) if _HEADER.match(line)]
+    lines = account_lines(text)
     base_dir = path.parent if path is not None else Path.cwd()
     accounts: list[Account] = []
     seen: dict[str, int | None] = {}
@@ -152,62 +190,9 @@ def parse(text: str, path: Path | None = None, env: Mapping[str, str] | None = N
             )
         seen[account.name] = line
         accounts.append(account)
-    for name in SECTIONS:
-        if name in data and not isinstance(data[name], dict):
-            raise ConfigError(f"[{name}] must be a table", path=path, line=_find_line(text, name))
-    sections = {k: v for k, v in data.items() if k in SECTIONS and isinstance(v, dict)}
-    _check_settings(sections, path, text)
-    return Config(path=path, accounts=tuple(accounts), sections=sections)
-
-
-#: ``[check]`` and ``[watch]`` settings: name -> (kind, what a valid value looks like).
-_SETTINGS: dict[str, dict[str, tuple[str, str]]] = {
-    "check": {
-        "timeout": ("duration", "timeout = 20"),
-        "concurrency": ("count", "concurrency = 32"),
-        "per_host": ("count", "per_host = 8"),
-        "retries": ("retries", "retries = 2"),
-    },
-    "watch": {"interval": ("duration", 'interval = "15m"')},
-}
-
-
-def _check_settings(
-    sections: Mapping[str, Mapping[str, Any]], path: Path | None, text: str
-) -> None:
-    for section, allowed in _SETTINGS.items():
-        for key, value in sections.get(section, {}).items():
-            line = _find_line(text, key)
-            if key not in allowed:
-                raise ConfigError(
-                    f"unknown key {key!r} in [{section}]",
-                    path=path,
-                    line=line,
-                    hint=_suggest(key, allowed) or f"allowed: {', '.join(allowed)}",
-                )
-            kind, example = allowed[key]
-            if kind == "duration":
-                seconds = parse_duration(value)
-                ok = seconds is not None and seconds > 0
-            else:
-                least = 0 if kind == "retries" else 1
-                ok = isinstance(value, int) and not isinstance(value, bool) and value >= least
-            if not ok:
-                what = (
-                    "a positive duration"
-                    if kind == "duration"
-                    else (
-                        "a whole number, 0 or more"
-                        if kind == "retries"
-                        else "a whole number, 1 or more"
-                    )
-                )
-                raise ConfigError(
-                    f"[{section}] {key} must be {what}",
-                    path=path,
-                    line=line,
-                    hint=f"e.g. {example}",
-                )
+    settings = parse_settings(data, accounts, path, text)
+    sections = {k: v for k, v in data.items() if k in SECTIONS}
+    return Config(path=path, accounts=tuple(accounts), sections=sections, settings=settings)
 
 
 def build_account(
@@ -226,7 +211,7 @@ def build_account(
     def error(message: str, hint: str | None = None, *, key: str | None = None) -> ConfigError:
         where = line
         if key and text and line:
-            where = _find_line(text, key, after=line) or line
+            where = find_line(text, key, after=line) or line
         return ConfigError(message, path=path, line=where, account=name, hint=hint)
 
     name: str | None = None
@@ -240,7 +225,7 @@ def build_account(
         raise error("account has no provider", f"one of: {', '.join(all_providers())}")
     provider = get_provider(provider_name)
     if provider is None:
-        hint = _suggest(provider_name, all_providers()) or (
+        hint = suggest(provider_name, all_providers()) or (
             f"one of: {', '.join(all_providers())} (see `topup providers`)"
         )
         raise error(f"unknown provider {provider_name!r}", hint, key="provider")
@@ -249,7 +234,7 @@ def build_account(
         if key not in allowed:
             raise error(
                 f"unknown key {key!r} for provider {provider_name!r}",
-                _suggest(key, allowed) or f"allowed: {', '.join(sorted(allowed))}",
+                suggest(key, allowed) or f"allowed: {', '.join(sorted(allowed))}",
                 key=key,
             )
 
@@ -259,7 +244,7 @@ def build_account(
             value = raw[secret_name]
             if not isinstance(value, str):
                 raise error(f"{secret_name} must be a string", key=secret_name)
-            credentials[secret_name] = _resolve(value, secret_name, base_dir, env, error)
+            credentials[secret_name] = resolve(value, secret_name, base_dir, env, error)
 
     base_url = raw.get("base_url")
     if base_url is not None:
@@ -317,74 +302,8 @@ def build_account(
     return account
 
 
-def resolve_secret(
-    value: str,
-    key: str,
-    *,
-    path: Path | None = None,
-    env: Mapping[str, str] | None = None,
-) -> Secret:
-    """A literal, ``env:NAME`` or ``file:PATH`` value outside an account (``[serve] token``)."""
-
-    def error(message: str, hint: str | None = None, *, key: str | None = None) -> ConfigError:
-        return ConfigError(message, path=path, hint=hint)
-
-    base_dir = path.parent if path is not None else Path.cwd()
-    return _resolve(value, key, base_dir, os.environ if env is None else env, error)
-
-
-def _resolve(value: str, key: str, base_dir: Path, env: Mapping[str, str], error: Any) -> Secret:
-    secret = _resolve_text(value, key, base_dir, env, error)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in secret.reveal()):
-        # Never echo it: a key with a line break would otherwise end up in an HTTP error.
-        raise error(
-            f"{key} contains a line break or another control character",
-            "a credential is one line; check the env var or file it comes from",
-            key=key,
-        )
-    return secret
-
-
-def _resolve_text(
-    value: str, key: str, base_dir: Path, env: Mapping[str, str], error: Any
-) -> Secret:
-    if value.startswith("env:"):
-        var = value[4:]
-        if not _ENV_NAME.match(var):
-            # Never echo it: people paste the key itself after env:.
-            raise error(
-                f"{key}: the text after env: is not an environment variable name",
-                "if it is the key itself, drop the env: prefix",
-                key=key,
-            )
-        resolved = env.get(var)
-        if not resolved:
-            raise error(
-                f"{key}: environment variable {var} is not set",
-                f"export {var}=..., or give the value literally or as file:PATH",
-                key=key,
-            )
-        return Secret(resolved.strip())
-    if value.startswith("file:"):
-        file = Path(value[5:]).expanduser()
-        if not file.is_absolute():
-            file = base_dir / file
-        try:
-            content = file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise error(
-                f"{key}: cannot read {file}: {exc.strerror}", "check the path", key=key
-            ) from None
-        if not content:
-            raise error(f"{key}: {file} is empty", key=key)
-        return Secret(content)
-    if not value.strip():
-        raise error(f"{key} is empty", key=key)
-    return Secret(value.strip())
-
-
 def _decimal(
-    raw: Mapping[str, Any], key: str, error: Any, positive: bool = False
+    raw: Mapping[str, Any], key: str, error: ErrorAt, positive: bool = False
 ) -> Decimal | None:
     value = raw.get(key)
     if value is None:
@@ -402,7 +321,7 @@ def _decimal(
     return number
 
 
-def _seconds(raw: Mapping[str, Any], key: str, error: Any) -> float | None:
+def _seconds(raw: Mapping[str, Any], key: str, error: ErrorAt) -> float | None:
     value = raw.get(key)
     if value is None:
         return None
@@ -410,45 +329,3 @@ def _seconds(raw: Mapping[str, Any], key: str, error: Any) -> float | None:
     if seconds is None or seconds <= 0:
         raise error(f"{key} must be a positive duration", f'e.g. {key} = "15m" or 900', key=key)
     return seconds
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(value: Any) -> float | None:
-    """``90``, ``"90s"``, ``"15m"``, ``"2h"``, ``"30d"`` → seconds (None when not a duration)."""
-    if isinstance(value, bool):
-        return None
-    seconds: float | None = None
-    if isinstance(value, int | float | Decimal):
-        seconds = float(value)
-    elif isinstance(value, str):
-        match = _DURATION.match(value.lower())
-        if match:
-            seconds = float(match.group(1)) * _UNITS[match.group(2)]
-    if seconds is None or not math.isfinite(seconds):
-        return None
-    return seconds
-
-
-def _decode_line(message: str) -> int | None:
-    match = re.search(r"at line (\d+)", message)
-    return int(match.group(1)) if match else None
-
-
-def _find_line(text: str, key: str, after: int = 0) -> int | None:
-    pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(key)}\b")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number < after:
-            continue
-        if number > after and after and _HEADER.match(line):
-            break
-        if pattern.match(line):
-            return number
-    return None
-
-
-def _suggest(word: str, choices: Any) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean {close[0]!r}?" if close else None

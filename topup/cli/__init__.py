@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 
 from topup.cli.app import app
 
-COMMANDS = ("check", "providers", "sandbox", "demo", "watch", "history", "alerts", "serve")
+# The order the commands are listed in by `topup --help`:
+# isort: off
+from topup.cli import check, providers, sandbox, demo, watch, history, alerts, serve
+# isort: on
 
-for _name in COMMANDS:
-    try:
-        importlib.import_module(f"topup.cli.{_name}")
-    except ModuleNotFoundError as exc:  # a command whose module is not written yet
-        if exc.name != f"topup.cli.{_name}":
-            raise
+#: The command modules, in the order they register.
+COMMANDS = (check, providers, sandbox, demo, watch, history, alerts, serve)
 
 
 def main() -> None:

@@ -1,8 +1,13 @@
-"""What every command shares: exit statuses, the --config option, config errors, redaction."""
+"""What the commands share: exit statuses, options, config errors, logging, results, the service.
+
+Command modules import from here (and from :mod:`topup.cli.app`, :mod:`topup.cli.render`), never
+from each other.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,10 +18,17 @@ from rich.console import Console
 from rich.markup import escape
 
 from topup.account import Account
-from topup.config import parse_duration
+from topup.config import Config
+from topup.display import money
+from topup.durations import parse_duration
 from topup.errors import ConfigError
-from topup.model import utcnow
+from topup.model import CheckResult, Status, utcnow
+from topup.runner import RunOptions, run
 from topup.secrets import Secret, scrub
+from topup.service import History, Service, build
+from topup.settings import StorageSettings, database_url
+from topup.storage import StorageError
+from topup.watch import WatchOptions
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -79,15 +91,17 @@ DbOption = Annotated[
 ]
 
 
-def store_url(db: str | None, section: Mapping[str, Any]) -> str | None:
-    """The history database URL: --db, then [storage] url, then None (the default file)."""
-    value = db or section.get("url")
-    if value is None:
-        return None
-    text = str(value)
-    if "://" in text:
-        return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
+def store_url(db: str | None, storage: StorageSettings | Mapping[str, Any]) -> str | None:
+    """The history database URL: --db, then [storage] url, then None (the default file).
+
+    ``storage`` is ``Config.settings.storage`` (a raw ``[storage]`` table is still accepted).
+    """
+    if db:
+        return database_url(db)
+    if isinstance(storage, StorageSettings):
+        return storage.url
+    value = storage.get("url")
+    return None if value is None else database_url(str(value))
 
 
 def since_option(value: str | None) -> datetime | None:
@@ -102,3 +116,80 @@ def since_option(value: str | None) -> datetime | None:
     except ValueError:
         raise typer.BadParameter(f"{value!r} is neither a duration (30d, 12h) nor a date") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def below_minimum(results: list[CheckResult], accounts: dict[str, Account]) -> dict[str, str]:
+    """A note for each account whose balance is below its ``min_balance``."""
+    notes: dict[str, str] = {}
+    for result in results:
+        account = accounts[result.account]
+        if (
+            account.min_balance is not None
+            and result.balance is not None
+            and result.balance < account.min_balance
+        ):
+            notes[result.account] = (
+                f"below min_balance {money(account.min_balance, result.currency)}"
+            )
+    return notes
+
+
+def exit_status(results: list[CheckResult], notes: dict[str, str]) -> int:
+    """0 all ok; 1 an account could not be checked; 3 one is low, exhausted or disabled."""
+    if any(not r.status.checked for r in results):
+        return EXIT_FAILED
+    if notes or any(r.status in (Status.EXHAUSTED, Status.DISABLED) for r in results):
+        return EXIT_LOW
+    return EXIT_OK
+
+
+def check_accounts(
+    accounts: tuple[Account, ...], options: RunOptions, *, progress: bool = False
+) -> list[CheckResult]:
+    """Check the accounts now, with a spinner on a terminal when ``progress``."""
+    if progress and sys.stderr.isatty():
+        with Console(stderr=True).status(f"Checking {len(accounts)} accounts…"):
+            return run(accounts, options)
+    return run(accounts, options)
+
+
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
+def setup_logging() -> None:
+    """Log lines (one per check) to stderr at INFO, for `topup watch` and `topup serve`."""
+    root = logging.getLogger()
+    if not any(isinstance(h, StderrHandler) for h in root.handlers):
+        handler = StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        root.handlers = [handler]
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def start_service(cfg: Config, db: str | None, options: WatchOptions) -> Service:
+    """The service of `topup watch` and `topup serve`; exits 1 on a history database error
+    (a database that is only down is waited for) and 2 on a bad alerts table."""
+    setup_logging()
+    install_log_redaction(cfg.accounts)
+    try:
+        history = History.open(store_url(db, cfg.settings.storage))
+    except StorageError as exc:
+        err_console.print(f"[red]topup: history database error:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_FAILED) from None
+    try:
+        return build(cfg, history, options)
+    except ConfigError as exc:
+        history.close()
+        fail_config(exc)

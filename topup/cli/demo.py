@@ -16,13 +16,13 @@ from rich.markup import escape
 from topup import config as config_module
 from topup import demo
 from topup.cli.app import app
-from topup.cli.check import below_minimum, check_accounts, run_options
+from topup.cli.common import below_minimum, check_accounts
 from topup.cli.render import print_table
-from topup.cli.serve import ServeError, run_service
 from topup.model import utcnow
 from topup.sandbox.server import SandboxServer
 from topup.sandbox.state import SandboxState
 from topup.serialize import results_json
+from topup.service import History, ServeError, build, serve_web
 from topup.storage import Store, sqlite_url
 from topup.watch import WatchOptions
 
@@ -75,7 +75,8 @@ def run_demo(
             workdir, server.url, accounts, storage_url=None if once else history
         )
         cfg = config_module.load(path)
-        results = check_accounts(cfg.accounts, run_options(cfg, timeout=10), progress=not as_json)
+        run = cfg.settings.check.run_options(timeout=10)
+        results = check_accounts(cfg.accounts, run, progress=not as_json)
         if as_json:
             sys.stdout.write(results_json(results, utcnow()) + "\n")
         else:
@@ -88,7 +89,7 @@ def run_demo(
         store = Store.open(history)
         store.record([(r, "demo") for r in results])
         demo.backfill(store, results, accounts)
-        options = WatchOptions(interval=15, run=run_options(cfg, timeout=10))
+        service = build(cfg, History(history, store), WatchOptions(interval=15, run=run))
 
         def ready(url: str) -> None:
             console.print(
@@ -106,13 +107,11 @@ def run_demo(
             console.print("Press Ctrl-C to stop.")
 
         try:
-            run_service(
-                cfg,
-                store,
+            serve_web(
+                service,
                 host="127.0.0.1",
                 port=dashboard if port_free(dashboard) else 0,
                 token=None,
-                options=options,
                 on_ready=ready,
             )
         except ServeError as exc:

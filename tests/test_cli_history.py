@@ -1,28 +1,29 @@
-"""Fixes from review: an empty list checks nothing; `topup history --csv` quotes its cells."""
+"""`topup history` and `topup export`: reading never creates a database; CSV is quoted."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from decimal import Decimal
 from pathlib import Path
 
+from cli_helpers import invoke
 from typer.testing import CliRunner
 
-from topup.account import Account
 from topup.cli.app import app
 from topup.model import CheckResult, Status, utcnow
 from topup.storage import Store, sqlite_url
-from topup.watch import Watcher
 
 
-def test_an_empty_list_checks_no_account(tmp_path: Path) -> None:
-    accounts = [Account(name="a", provider="siliconflow", base_url="http://127.0.0.1:9")]
-    with Store.open(sqlite_url(tmp_path / "h.db")) as store:
-        watcher = Watcher(accounts, store)
-        assert asyncio.run(watcher.check_now([])) == []
-        assert watcher.checks == 0
+def test_history_never_creates_a_database(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    missing = tmp_path / "nothing-here.db"
+    result = invoke(["history", "a", "-c", str(config), "--db", str(missing)])
+    assert result.exit_code == 2 and "no history database" in result.output
+    assert not missing.exists()
+    result = invoke(["export", "-c", str(config), "--db", str(missing)])
+    assert result.exit_code == 2 and not missing.exists()
 
 
 def test_history_csv_quotes_names_with_commas(tmp_path: Path) -> None:

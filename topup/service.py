@@ -1,0 +1,246 @@
+"""The running service of ``topup watch``, ``serve`` and ``demo``, built in one place.
+
+::
+
+    history = History.open(url)                  # StorageError: a bad URL; down is fine
+    service = build(config, history, watch_options(config))   # ConfigError: a bad [alerts]
+    results = run_watch(service, once=True)      # `topup watch`
+    serve_web(service, host="127.0.0.1", port=8000, token=None)   # `topup serve`, `topup demo`
+
+Results go to the watcher's :class:`~topup.storage.PendingWrites`; alerts keep their state
+through a :class:`~topup.storage.DeferredStore` on it; the web app reads the same history. When
+the database is down at start, all three wait for it: results are kept in memory, the web app
+answers 503 "history database unavailable", and everything is written, read and alerted on as
+soon as it opens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from topup.config import Config
+from topup.durations import parse_duration
+from topup.errors import ConfigError
+from topup.model import CheckResult
+from topup.storage import DeferredStore, PendingWrites, StorageUnavailable, Store
+from topup.watch import Watcher, WatchOptions
+from topup.watch.watcher import AlertSink
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+log = logging.getLogger("topup.service")
+
+
+class ServeError(Exception):
+    """The web server could not start."""
+
+
+class History:
+    """The history store: opened at start, or on first use while the database is down."""
+
+    def __init__(self, url: str | None, store: Store | None = None) -> None:
+        self.url = url
+        self._store = store
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str | None) -> History:
+        """Open it now if the database is reachable; raises any other :class:`StorageError`."""
+        try:
+            store: Store | None = Store.open(url)
+        except StorageUnavailable as exc:
+            log.warning(
+                "history database unreachable at start (%s); results will wait in memory", exc
+            )
+            store = None
+        return cls(url, store)
+
+    @property
+    def store(self) -> Store | None:
+        """The store, once it could be opened."""
+        return self._store
+
+    def get(self) -> Store:
+        """The store, opened now if need be; raises :class:`StorageUnavailable` while down."""
+        with self._lock:
+            if self._store is None:
+                self._store = Store.open(self.url)
+            return self._store
+
+    def reader(self) -> Store:
+        """A stand-in for the store for the web app: every use goes to :meth:`get`."""
+        return cast(Store, _Reader(self))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+
+
+class _Reader:
+    """Forwards every attribute to the store, opening it first (see :meth:`History.reader`)."""
+
+    def __init__(self, history: History) -> None:
+        self._history = history
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._history.get(), name)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    config: Config
+    history: History
+    pending: PendingWrites
+    alerts: AlertSink | None
+    watcher: Watcher
+
+    def web_app(self, token: str | None) -> FastAPI:
+        from topup.web import create_app  # FastAPI loads only for the commands that serve
+
+        return create_app(
+            store=self.history.reader(),
+            accounts=self.watcher.accounts,
+            check_now=self.watcher.check_now,
+            token=token,
+        )
+
+
+def watch_options(config: Config, interval: str | None = None) -> WatchOptions:
+    """``--interval`` (when given), else ``[watch] interval``; checks as ``[check]`` says."""
+    seconds = config.settings.watch.interval or WatchOptions().interval
+    if interval is not None:
+        given = parse_duration(interval)
+        if given is None or given <= 0:
+            raise ConfigError(
+                "[watch] interval must be a positive duration", path=config.path, hint='e.g. "15m"'
+            )
+        seconds = given
+    return WatchOptions(interval=seconds, run=config.settings.check.run_options())
+
+
+def build(config: Config, history: History, options: WatchOptions) -> Service:
+    """The write buffer, alerts and watcher of the config's enabled accounts.
+
+    Raises :class:`ConfigError` for a bad ``[alerts]`` or account ``alerts`` table.
+    """
+    pending = PendingWrites(history.store if history.store is not None else history.get)
+    alerts: AlertSink | None = None
+    if config.settings.alerts_configured:
+        from topup.alerts import AlertManager  # apprise loads slowly: only when alerts are on
+
+        # Through the buffer: alerts keep their state in the database as soon as it is
+        # reachable, even when the service started while it was down.
+        alerts = AlertManager.from_config(config, DeferredStore(pending))
+    watcher = Watcher(config.select([]), pending, options=options, alerts=alerts)
+    return Service(config, history, pending, alerts, watcher)
+
+
+def _on_stop_signals(callback: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+            loop.add_signal_handler(sig, callback)
+
+
+def run_watch(service: Service, *, once: bool = False) -> list[CheckResult]:
+    """Watch until SIGINT/SIGTERM (``once``: one round, its results returned)."""
+
+    async def main() -> list[CheckResult]:
+        stop = asyncio.Event()
+        _on_stop_signals(stop.set)
+        if once:
+            return await service.watcher.check_now()
+        await service.watcher.run(stop)
+        return []
+
+    return asyncio.run(main())
+
+
+def _log_warm_failure(task: asyncio.Task[object]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not prepare the dashboard: %s", task.exception())
+
+
+def serve_web(
+    service: Service,
+    *,
+    host: str,
+    port: int,
+    token: str | None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Watch and serve the web app until SIGINT/SIGTERM, then stop after in-flight checks.
+
+    Raises :class:`ServeError` when it cannot listen on ``host:port``.
+    """
+    import uvicorn  # imported here: every command module loads when `topup` starts
+
+    watcher = service.watcher
+    web = service.web_app(token)
+
+    class Server(uvicorn.Server):
+        """uvicorn without its own signal capture: we stop it (and the watcher) ourselves."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    server = Server(
+        uvicorn.Config(
+            web, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+        )
+    )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+
+        def shutdown() -> None:
+            if server.should_exit:
+                server.force_exit = True
+            server.should_exit = True
+            stop.set()
+
+        _on_stop_signals(shutdown)
+        watching = asyncio.create_task(watcher.run(stop))
+
+        async def serve_quietly() -> None:
+            # uvicorn calls sys.exit() when it cannot listen; that must not end the process
+            # (asyncio would re-raise it out of the loop): `server.started` stays False instead.
+            with contextlib.suppress(SystemExit):
+                await server.serve()
+
+        serving = asyncio.create_task(serve_quietly())
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.05)
+        if not server.started:  # uvicorn could not listen (it exits its task on that)
+            stop.set()
+            await watching
+            raise ServeError(f"could not listen on {host}:{port}; is the port in use?")
+        bound = port
+        for listener in server.servers:
+            for sock in listener.sockets:
+                bound = sock.getsockname()[1]
+        url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}/"
+        log.info("dashboard at %s", url)
+        if on_ready is not None:
+            on_ready(url)
+        # Compute the dashboard's 7-day summaries now, not on the first visitor's request.
+        warming = asyncio.create_task(asyncio.to_thread(web.state.board.views))
+        warming.add_done_callback(_log_warm_failure)
+        await serving  # returns after SIGINT/SIGTERM
+        stop.set()
+        await watching
+
+    try:
+        asyncio.run(main())
+    finally:
+        service.history.close()

@@ -26,6 +26,8 @@ __all__ = [
     "all_providers",
     "get_provider",
     "register",
+    "registry_key",
+    "unregister",
 ]
 
 ENTRY_POINT_GROUP = "topup.providers"
@@ -44,6 +46,16 @@ def register(provider: type[Provider]) -> type[Provider]:
     """Add a platform (usable as a class decorator)."""
     _registered[provider.name] = provider
     return provider
+
+
+def unregister(name: str) -> None:
+    """Forget a platform added with :func:`register` (tests)."""
+    _registered.pop(name, None)
+
+
+def registry_key() -> tuple[str, ...]:
+    """Changes whenever the set of platforms does (for caches built from it)."""
+    return tuple(all_providers())
 
 
 def _load(spec: str) -> type[Provider]:

@@ -151,9 +151,15 @@ class Imitation(abc.ABC):
         return None
 
 
-@cache
 def imitations() -> dict[str, Imitation]:
     """Every registered platform's imitation, by dialect (platforms sharing one appear once)."""
+    from topup.platforms import registry_key
+
+    return _imitations(registry_key())
+
+
+@cache
+def _imitations(key: tuple[str, ...]) -> dict[str, Imitation]:
     from topup.platforms import all_providers
     from topup.platforms.base import sibling
 

@@ -67,7 +67,9 @@ def check_status(status: int) -> int:
 
 
 def random_token(n: int = 32, alphabet: str = string.ascii_letters + string.digits) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(n))
+    """A random credential for the sandbox (fast enough for bulk creation of a million)."""
+    size = len(alphabet)
+    return "".join(alphabet[b % size] for b in secrets.token_bytes(n))
 
 
 def _encode(value: Any) -> Any:

@@ -10,19 +10,18 @@ platform.
 
 from __future__ import annotations
 
-import copy
 import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from topup.sandbox.faults import Fault, FaultKind, FaultPlan, consume
+from topup.sandbox.faults import Fault
 from topup.sandbox.imitation import Imitation, get_imitation
+from topup.sandbox.injection import FaultInjection, FaultTarget
 from topup.sandbox.money import utcnow
 from topup.sandbox.records import (
     ENABLED,
@@ -35,8 +34,8 @@ from topup.sandbox.records import (
     Site,
     check_id,
     check_status,
-    money,
 )
+from topup.sandbox.spending import SpendRates
 
 __all__ = [
     "ENABLED",
@@ -49,13 +48,11 @@ __all__ = [
     "Site",
 ]
 
-MICROS_PER_HOUR = 3_600_000_000
 RecordKey = tuple[str, str, str]  # (site, kind, ident)
-FaultTarget = tuple[str, str, str]  # (site, "site"|"account"|"key", ident)
 
 
 @dataclass
-class SandboxState:
+class SandboxState(SpendRates, FaultInjection):
     """All sandbox state. Thread-safe enough for one server thread plus test threads."""
 
     path: str | Path | None = None
@@ -329,217 +326,6 @@ class SandboxState:
                 if k[1] == kind and (site is None or k[0] == site)
             ]
 
-    # ---------------------------------------------------------------- time and spend rates
-    def _now(self) -> datetime:
-        """The state's clock, never going backwards (a wall-clock step back freezes time
-        for spend rates instead of raising balances)."""
-        now = self.clock()
-        with self._clock_lock:
-            if self._high_water is not None and now < self._high_water:
-                return self._high_water
-            self._high_water = now
-            return now
-
-    def now_ts(self) -> int:
-        """Unix seconds on the state's (injectable) clock: key and token expiry."""
-        return int(self.clock().timestamp())
-
-    @staticmethod
-    def _elapsed_micros(since: datetime | None, now: datetime) -> int:
-        if since is None:
-            return 0
-        delta = now - since
-        micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return max(micros, 0)
-
-    def _rate_due(self, rec: Record, now: datetime) -> int:
-        """Units the spend rate has cost since ``rate_since`` but not yet folded in.
-
-        Exact integer maths: ``floor(rate * scale * micros / micros_per_hour)`` with the rate
-        as an integer ratio (multiply before dividing), minus what was already folded in.
-        """
-        if rec.spend_rate == 0 or rec.rate_since is None:
-            return 0
-        num, den = rec.spend_rate.as_integer_ratio()
-        scale = get_imitation(self.sites[rec.site].dialect).units_per_money(
-            self.sites[rec.site], rec
-        )
-        micros = self._elapsed_micros(rec.rate_since, now)
-        total = (num * scale * micros) // (den * MICROS_PER_HOUR)
-        return max(total - rec.rate_spent, 0)
-
-    def current(self, rec: Any, now: datetime | None = None) -> Any:
-        """The record as it is now: a copy with the spend rate's effect so far applied."""
-        due = self._rate_due(rec, now or self._now())
-        if not due:
-            return rec
-        view = copy.copy(rec)
-        view.take(due)
-        return view
-
-    def _materialize(self, rec: Record, now: datetime) -> None:
-        """Fold the spend rate's effect so far into the stored amounts. The clock keeps
-        running: only the whole units folded in are recorded (``rate_spent``), so the
-        not-yet-rounded remainder is never dropped however many admin calls there are."""
-        if rec.spend_rate == 0 or rec.rate_since is None:
-            rec.rate_since = None
-            rec.rate_spent = 0
-            return
-        due = self._rate_due(rec, now)
-        if due == 0:
-            return
-        rec.take(due)
-        rec.rate_spent += due
-
-    def _target(self, site: str, account: str | int | None, key: str | None) -> Record:
-        if (account is None) == (key is None):
-            raise SandboxError("give exactly one of account or key")
-        if key is not None:
-            rec: Record = self.key(site, key)
-            return rec
-        assert account is not None
-        found: Record = self.account(site, account)
-        return found
-
-    def set_balance(
-        self, site: str, *, account: str | int | None = None, key: str | None = None, **fields: Any
-    ) -> Any:
-        """Set amounts; ``fields`` are the platform's (see its imitation)."""
-        with self._lock:
-            rec = self._target(site, account, key)
-            s = self.site(site)
-            self._materialize(rec, self._now())
-            get_imitation(s.dialect).set_balance(s, rec, fields)
-            self._save(rec)
-        return rec
-
-    def spend(
-        self, site: str, *, account: str | int | None = None, key: str | None = None, **fields: Any
-    ) -> Any:
-        """Spend now; ``fields`` are the platform's (an ``amount`` of money, raw units...)."""
-        with self._lock:
-            rec = self._target(site, account, key)
-            s = self.site(site)
-            imitation = get_imitation(s.dialect)
-            spend = imitation.validate_spend(s, rec, fields)
-            self._materialize(rec, self._now())
-            imitation.spend(s, rec, spend)
-            self._save(rec)
-        return rec
-
-    def set_spend_rate(
-        self,
-        site: str,
-        *,
-        per_hour: Decimal | str | int,
-        account: str | int | None = None,
-        key: str | None = None,
-    ) -> Any:
-        """Make a balance fall by ``per_hour`` money every hour (0 stops it)."""
-        rate = money(per_hour, "per_hour")
-        if rate < 0:
-            raise SandboxError("spend rate must not be negative")
-        with self._lock:
-            rec = self._target(site, account, key)
-            now = self._now()
-            self._materialize(rec, now)
-            if rate != rec.spend_rate or rec.rate_since is None:
-                rec.spend_rate = rate
-                rec.rate_since = now if rate != 0 else None
-                rec.rate_spent = 0
-            self._save(rec)
-        return rec
-
-    # ---------------------------------------------------------------- faults
-    def set_fault(
-        self,
-        site: str,
-        kind: FaultKind | str,
-        *,
-        account: str | int | None = None,
-        key: str | None = None,
-        times: int | None = None,
-        latency_ms: int = 0,
-        retry_after: int = 1,
-        message: str | None = None,
-        interval_ms: int = 100,
-    ) -> Fault:
-        """Inject a fault for a whole site, or one account (by id) or key; ``times`` limits it
-        to the next N requests. Faults live in memory only."""
-        self.site(site)
-        try:
-            fk = FaultKind(kind)
-        except ValueError:
-            raise SandboxError(f"unknown fault {kind!r}") from None
-        if times is not None and times <= 0:
-            raise SandboxError("times must be positive")
-        if latency_ms < 0 or retry_after < 0 or interval_ms < 1:
-            raise SandboxError("bad fault parameters")
-        target = self._fault_target(site, account, key)
-        fault = Fault(
-            kind=fk,
-            times=times,
-            latency_ms=latency_ms,
-            retry_after=retry_after,
-            message=message,
-            interval_ms=interval_ms,
-        )
-        with self._faults_lock:
-            self.faults.setdefault(target, []).append(fault)
-        return fault
-
-    def _fault_target(self, site: str, account: str | int | None, key: str | None) -> FaultTarget:
-        if account is not None and key is not None:
-            raise SandboxError("give account or key, not both")
-        if account is not None:
-            self.account(site, account)
-            return (site, "account", str(account))
-        if key is not None:
-            self.key(site, key)
-            return (site, "key", key)
-        return (site, "site", "")
-
-    def clear_faults(
-        self,
-        site: str | None = None,
-        *,
-        account: str | int | None = None,
-        key: str | None = None,
-    ) -> int:
-        """Clear faults: all of them, a site's (and its accounts'/keys'), or one target's."""
-        one = (
-            None
-            if site is None or (account is None and key is None)
-            else (self._fault_target(site, account, key))
-        )
-        with self._faults_lock:
-            if site is None:
-                n = sum(len(v) for v in self.faults.values())
-                self.faults.clear()
-                return n
-            targets = [t for t in self.faults if t[0] == site] if one is None else [one]
-            n = 0
-            for t in targets:
-                n += len(self.faults.pop(t, []))
-            return n
-
-    def plan(self, site: str, record: Record | None = None) -> FaultPlan:
-        """Faults for one request (site-wide first, then the record's)."""
-        out = FaultPlan()
-        if not self.faults:
-            return out
-        with self._faults_lock:
-            targets: list[FaultTarget] = [(site, "site", "")]
-            if record is not None:
-                targets.append((site, record.kind, record.ident))
-            for t in targets:
-                faults = self.faults.get(t)
-                if faults:
-                    consume(faults, out)
-                    if not faults:
-                        del self.faults[t]
-        return out
-
     # ---------------------------------------------------------------- listing
     def snapshot(self, site: str | None = None) -> dict[str, Any]:
         """Everything, as JSON-able data (current balances with spend rates applied).
@@ -564,15 +350,6 @@ class SandboxState:
                 "keys": listed["key"],
                 "faults": self._fault_list(site),
             }
-
-    def _fault_list(self, site: str | None) -> list[dict[str, Any]]:
-        with self._faults_lock:
-            return [
-                {"site": t[0], "scope": t[1], "target": t[2], **f.to_dict()}
-                for t, fs in self.faults.items()
-                if site is None or t[0] == site
-                for f in fs
-            ]
 
 
 def _key(rec: Record) -> RecordKey:

@@ -20,7 +20,7 @@ from topup.sandbox.records import DISABLED, Site, Stored
 from topup.sandbox.replies import Reply, html_reply, json_reply
 
 if TYPE_CHECKING:
-    from topup.platforms.newapi.imitation import Account, Key
+    from topup.platforms.newapi.imitation import RelayKey, RelayUser
     from topup.sandbox.state import SandboxState
 
 BAD_TOKEN = "无权进行此操作,access token 无效"  # noqa: S105 - a message
@@ -112,7 +112,7 @@ def status_body(site: Site) -> dict[str, Any]:
     return {"success": True, "message": "", "data": data}
 
 
-def user_data(state: SandboxState, site: Site, acc: Account) -> dict[str, Any]:
+def user_data(state: SandboxState, site: Site, acc: RelayUser) -> dict[str, Any]:
     view = state.current(acc)
     data: dict[str, Any] = {
         "id": int(acc.id),
@@ -161,7 +161,7 @@ def user_data(state: SandboxState, site: Site, acc: Account) -> dict[str, Any]:
 
 def user_self(
     state: SandboxState, site: Site, headers: Mapping[str, str]
-) -> tuple[Reply, Account | None]:
+) -> tuple[Reply, RelayUser | None]:
     """``GET /api/user/self``; returns the answer and the account it was for (if any)."""
     token = access_token(headers.get("authorization"))
     acc = state.account_by_token(site.name, token) if token else None
@@ -203,7 +203,7 @@ def _key_error(message: str) -> Reply:
 
 def find_key(
     state: SandboxState, site: Site, header: str | None
-) -> tuple[Key | None, Reply | None]:
+) -> tuple[RelayKey | None, Reply | None]:
     """Validate ``Authorization: Bearer sk-...`` for the key endpoints."""
     if not header or not header.startswith("Bearer "):
         return None, _key_error("无效的令牌")
@@ -222,7 +222,7 @@ def find_key(
     return key, None
 
 
-def token_usage(state: SandboxState, key: Key) -> Reply:
+def token_usage(state: SandboxState, key: RelayKey) -> Reply:
     view = state.current(key)
     return json_reply(
         200,
@@ -253,7 +253,7 @@ def display_amount(site: Site, quota: int) -> Decimal | int:
     return Decimal(quota) / settings.quota_per_unit * settings.money_rate
 
 
-def subscription(state: SandboxState, site: Site, key: Key) -> Reply:
+def subscription(state: SandboxState, site: Site, key: RelayKey) -> Reply:
     view = state.current(key)
     amount: Decimal | int
     amount = UNLIMITED_USD if key.unlimited else display_amount(site, view.remain + view.used)
@@ -270,7 +270,7 @@ def subscription(state: SandboxState, site: Site, key: Key) -> Reply:
     )
 
 
-def usage(state: SandboxState, site: Site, key: Key) -> Reply:
+def usage(state: SandboxState, site: Site, key: RelayKey) -> Reply:
     view = state.current(key)
     cents = display_amount(site, view.used) * 100
     return json_reply(200, {"object": "list", "total_usage": cents})

@@ -43,7 +43,7 @@ NAMED_ERAS: tuple[str, ...] = ("oneapi", "newapi", "newest")
 
 
 @dataclass(slots=True)
-class Account(Record):
+class RelayUser(Record):
     """A new-api user: quota units left and used."""
 
     username: str = ""
@@ -67,7 +67,7 @@ class Account(Record):
 
 
 @dataclass(slots=True)
-class Key(Record):
+class RelayKey(Record):
     """An ``sk-`` key with its own quota (its ``id`` and ``token`` are the key itself)."""
 
     kind = "key"
@@ -167,8 +167,8 @@ class NewAPIImitation(Imitation):
     balance_model = BalanceIn
     spend_model = SpendIn
     bulk_model = BulkIn
-    account_type = Account
-    key_type = Key
+    account_type = RelayUser
+    key_type = RelayKey
     #: Site defaults this imitation's sites start from (a platform built on it may change them).
     site_defaults: Mapping[str, Any] = {}
 
@@ -198,7 +198,7 @@ class NewAPIImitation(Imitation):
     def load_settings(self, data: Mapping[str, Any]) -> Settings:
         return Settings.from_dict(data)
 
-    def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> Account:
+    def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> RelayUser:
         f = dict(fields)
         unknown = set(f) - set(AccountIn.model_fields)
         if unknown:
@@ -206,7 +206,7 @@ class NewAPIImitation(Imitation):
         quota = f.get("quota")
         if quota is None:
             quota = _quota_of(site.settings, f.get("balance"))
-        return Account(
+        return RelayUser(
             site=site.name,
             id=ident,
             token=f.get("token") or random_token(),
@@ -219,7 +219,7 @@ class NewAPIImitation(Imitation):
             created_at=state.now_ts(),
         )
 
-    def new_key(self, state: Any, site: Site, fields: Any, ordinal: int) -> Key:
+    def new_key(self, state: Any, site: Site, fields: Any, ordinal: int) -> RelayKey:
         f = dict(fields)
         unknown = set(f) - set(KeyIn.model_fields)
         if unknown:
@@ -228,7 +228,7 @@ class NewAPIImitation(Imitation):
         remain = f.get("remain")
         if remain is None:
             remain = _quota_of(site.settings, f.get("balance"))
-        return Key(
+        return RelayKey(
             site=site.name,
             id=key,
             token=key,
@@ -243,7 +243,7 @@ class NewAPIImitation(Imitation):
     def patch(self, record: Record, changes: Mapping[str, Any]) -> None:
         expires = changes.get("token_expires_at")
         if expires is not None:
-            assert isinstance(record, Account)
+            assert isinstance(record, RelayUser)
             record.token_expires_at = expires if expires > 0 else None
 
     def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -266,11 +266,11 @@ class NewAPIImitation(Imitation):
             quota = to_quota(money(balance, "balance"), site.settings.quota_per_unit)
         quota = quota_amount(quota) if quota is not None else None
         used = quota_amount(used, "used") if used is not None else None
-        if isinstance(record, Account):
+        if isinstance(record, RelayUser):
             record.quota = record.quota if quota is None else quota
             record.used_quota = record.used_quota if used is None else used
         else:
-            assert isinstance(record, Key)
+            assert isinstance(record, RelayKey)
             record.remain = record.remain if quota is None else quota
             record.used = record.used if used is None else used
             if fields.get("unlimited") is not None:
@@ -288,13 +288,13 @@ class NewAPIImitation(Imitation):
         record.take(spend)
 
     def current(self, record: Record) -> dict[str, Any]:
-        if isinstance(record, Key):
+        if isinstance(record, RelayKey):
             return {"remain": record.remain, "used": record.used}
-        assert isinstance(record, Account)
+        assert isinstance(record, RelayUser)
         return {"quota": record.quota, "used_quota": record.used_quota}
 
     def account_config(self, site: Site, record: Record) -> dict[str, str]:
-        if isinstance(record, Key):
+        if isinstance(record, RelayKey):
             return {"api_key": record.key}
         return {"access_token": record.token, "user_id": record.id}
 

@@ -15,7 +15,7 @@ from topup.sandbox.records import ENABLED, Site
 from topup.sandbox.replies import Reply, json_reply
 
 if TYPE_CHECKING:
-    from topup.platforms.siliconflow.imitation import Account
+    from topup.platforms.siliconflow.imitation import SiliconFlowUser
     from topup.sandbox.state import SandboxState
 
 
@@ -58,7 +58,7 @@ def not_found() -> Reply:
     return json_reply(404, "Not Found")
 
 
-def user_info_body(state: SandboxState, acc: Account) -> dict[str, object]:
+def user_info_body(state: SandboxState, acc: SiliconFlowUser) -> dict[str, object]:
     view = state.current(acc)
     return {
         "code": 20000,

@@ -35,7 +35,7 @@ Money = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MONEY, lt=MAX_MONE
 
 
 @dataclass(slots=True)
-class Account(Record):
+class SiliconFlowUser(Record):
     """A SiliconFlow account: granted and paid money."""
 
     granted: Decimal = Decimal(0)
@@ -94,7 +94,7 @@ class SiliconFlowImitation(Imitation):
     balance_model = BalanceIn
     spend_model = SpendIn
     bulk_model = BulkIn
-    account_type = Account
+    account_type = SiliconFlowUser
 
     def settings(self, fields: Mapping[str, Any]) -> None:
         if fields:
@@ -103,10 +103,10 @@ class SiliconFlowImitation(Imitation):
     def load_settings(self, data: Mapping[str, Any]) -> None:
         return None
 
-    def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> Account:
+    def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> SiliconFlowUser:
         f = _fields(fields, AccountIn, "account")
         token = f.get("token") or "sk-" + random_token(48, string.ascii_lowercase)
-        return Account(
+        return SiliconFlowUser(
             site=site.name,
             id=ident,
             token=token,
@@ -124,7 +124,7 @@ class SiliconFlowImitation(Imitation):
 
     def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
         f = _fields(fields, BalanceIn, "balance")
-        assert isinstance(record, Account)
+        assert isinstance(record, SiliconFlowUser)
         granted = money(f["granted"], "granted") if f.get("granted") is not None else None
         paid = money(f["paid"], "paid") if f.get("paid") is not None else None
         balance = money(f["balance"], "balance") if f.get("balance") is not None else None
@@ -142,11 +142,11 @@ class SiliconFlowImitation(Imitation):
         return money(f["amount"])
 
     def spend(self, site: Site, record: Record, spend: Any) -> None:
-        assert isinstance(record, Account)
+        assert isinstance(record, SiliconFlowUser)
         record.spend_money(spend)
 
     def current(self, record: Record) -> dict[str, Any]:
-        assert isinstance(record, Account)
+        assert isinstance(record, SiliconFlowUser)
         return {
             "granted": str(record.granted),
             "paid": str(record.paid),

@@ -1,0 +1,1 @@
+"""A platform written by following the README's how-to: one folder, one registry line."""

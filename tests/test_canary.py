@@ -2,8 +2,11 @@
 
 Each account holds its own unique canary credential (literal, ``env:`` and ``file:``), and the
 loopback platform echoes it back everywhere it can: as ``access_token``/``password`` fields, in
-error messages, in a 401 body, in an HTML page title, in a message long enough to be cut. The
-masked form (first 5 and last 4 characters) may appear; no longer piece of a canary may.
+error messages, in a 401 body, in an HTML page title, in a message long enough to be cut.
+Failure answers also carry canaries that are no account's credential, in secret fields only
+(``access_token``, ``password``, ``verification_code`` of a 401 or a 500): those must be
+dropped, not masked. The masked form (first 5 and last 4 characters) may appear; no longer
+piece of a canary may.
 """
 
 from __future__ import annotations
@@ -65,6 +68,12 @@ def planted(loopback: Loopback, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         "ahm-file": canary("file"),
         "key-literal": canary("key"),
         "key-billing": canary("bill"),
+        "sf-fields": canary("fld"),
+        "relay-500": canary("five"),
+        # no account's credential: only in secret fields of failure answers
+        "foreign-token": canary("ftok"),
+        "foreign-password": canary("fpw"),
+        "foreign-code": canary("fvc"),
     }
     s = secrets
     monkeypatch.setenv("TOPUP_TEST_CANARY", s["relay-env"])
@@ -131,6 +140,22 @@ def planted(loopback: Loopback, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             status=500,
             json={"error": {"message": f"upstream refused {s['key-billing']}"}},
         ),
+        # 401 whose JSON body is nothing but secret fields (no message to quote)
+        Exchange(
+            f"/sf-fields{SF_PATH}",
+            status=401,
+            json={"access_token": s["foreign-token"], "password": s["foreign-password"]},
+        ),
+        # new-api 500 whose failure envelope carries a verification code
+        relay_status("relay-500"),
+        Exchange(
+            "/relay-500/api/user/self",
+            status=500,
+            json={
+                "success": False,
+                "data": {"verification_code": s["foreign-code"], "token": s["foreign-token"]},
+            },
+        ),
     )
     accounts = [
         {"name": "sf-literal", "provider": "siliconflow", "api_key": s["sf-literal"]},
@@ -145,6 +170,13 @@ def planted(loopback: Loopback, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         {"name": "ahm-file", "provider": "aihubmix", "access_token": "file:ahm.key"},
         {"name": "key-literal", "provider": "newapi", "api_key": s["key-literal"]},
         {"name": "key-billing", "provider": "newapi", "api_key": s["key-billing"]},
+        {"name": "sf-fields", "provider": "siliconflow", "api_key": s["sf-fields"]},
+        {
+            "name": "relay-500",
+            "provider": "newapi",
+            "access_token": s["relay-500"],
+            "user_id": 42,
+        },
     ]
     for account in accounts:
         account["base_url"] = f"{loopback.url}/{account['name']}"

@@ -8,14 +8,15 @@
         ├── AuthError              auth_error: bad, missing or expired credential
         ├── ExhaustedError         exhausted: nothing left, the platform refuses the key/account
         ├── DisabledError          disabled: the platform disabled the account or key
-        ├── RateLimitedError       rate_limited: HTTP 429 (has ``retry_after``)
+        ├── RateLimitedError       rate_limited: HTTP 429
         ├── UnavailableError       unavailable: 5xx, timeouts, resets
         ├── UnreachableError       unreachable: connection refused, DNS failure
         ├── EndpointRetiredError   endpoint_retired: e.g. HTTP 410 Gone
         └── BadResponseError       bad_response: not the documented shape, or a failure flag
 
 Messages are written for people and must never contain a secret; the runner additionally
-scrubs every message of the account's credentials before it leaves.
+sanitises every message (:func:`topup.sanitize.message`: no control characters, a bounded
+length, the account's credentials masked) before it leaves.
 """
 
 from __future__ import annotations
@@ -86,10 +87,6 @@ class DisabledError(CheckError):
 
 class RateLimitedError(CheckError):
     status = Status.RATE_LIMITED
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class UnavailableError(CheckError):

@@ -10,8 +10,12 @@ shared :class:`httpx.AsyncClient`:
 * retries on 429/502/503/504 honouring ``Retry-After`` (never longer than the deadline allows),
   none on auth errors or 410;
 * single-flight caching of requests marked ``topup.cache`` (new-api's public ``/api/status``);
+* bodies read under ``max_body`` counting both the bytes received and the bytes they decode to,
+  decompressed in small steps (:mod:`topup.bodies`), so a compression bomb costs neither memory
+  nor the event loop;
 * classification of every failure into a :class:`~topup.model.Status` with a readable message,
-  scrubbed of the account's credentials. Nothing raised by one account escapes to the others.
+  sanitised (:func:`topup.sanitize.message`: no control characters, bounded, the account's
+  credentials masked). Nothing raised by one account escapes to the others.
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from topup import sanitize
 from topup.account import Account
-from topup.errors import BadResponseError, CheckError, ConfigError
+from topup.bodies import read_body
+from topup.errors import CheckError, ConfigError
 from topup.model import Balance, CheckResult, Status, utcnow
 from topup.platforms import Provider, get_provider
 from topup.platforms.base import CACHE_EXTENSION
 from topup.platforms.responses import retry_after
-from topup.secrets import ELLIPSIS, Secret, mask, scrub
 
 log = logging.getLogger("topup.runner")
 
@@ -54,7 +59,7 @@ class RunOptions:
     retries: int = 2
     #: Longest ``Retry-After`` honoured; a longer one ends the check as ``rate_limited``.
     max_retry_wait: float = 30.0
-    #: Largest answer read, in bytes.
+    #: Largest answer read, in bytes (received, and again once decompressed).
     max_body: int = 2 * 1024 * 1024
     #: How long a cached public answer (``/api/status``) is reused.
     cache_ttl: float = 600.0
@@ -138,7 +143,7 @@ class Runner:
             started = time.monotonic()
             result = await self._check(provider, account, started)
         if result.message:
-            result = result.with_message(scrub_message(result.message, account.secrets))
+            result = result.with_message(sanitize.message(result.message, account.secrets))
         log.debug(
             "checked %s: %s%s",
             account.name,
@@ -269,15 +274,7 @@ class Runner:
         request.extensions["timeout"] = httpx.Timeout(remaining).as_dict()
         response = await client.send(request, stream=True)
         try:
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self.options.max_body:
-                    raise BadResponseError(
-                        f"answer larger than {self.options.max_body // 1024} KiB; not read"
-                    )
-                chunks.append(chunk)
+            content = await read_body(response, self.options.max_body)
         finally:
             await response.aclose()
         headers = [
@@ -286,7 +283,7 @@ class Runner:
             if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
         ]
         return httpx.Response(
-            response.status_code, headers=headers, content=b"".join(chunks), request=request
+            response.status_code, headers=headers, content=content, request=request
         )
 
     def _host(self, host: str) -> asyncio.Semaphore:
@@ -294,26 +291,6 @@ class Runner:
         if semaphore is None:
             semaphore = self._hosts[host] = asyncio.Semaphore(self.options.per_host)
         return semaphore
-
-
-def scrub_message(text: str, secrets: Iterable[Secret]) -> str:
-    """:func:`~topup.secrets.scrub`, plus credentials cut short where a message was shortened.
-
-    Answers quoted in messages are shortened with an ellipsis; one cut right through a
-    credential leaves a prefix that no longer matches the whole value. Mask those too.
-    """
-    secrets = tuple(secrets)
-    text = scrub(text, secrets)
-    for secret in secrets:
-        raw = secret.reveal()
-        shown = 5 if len(raw) >= 16 else 2 if len(raw) >= 8 else 0
-        for size in range(len(raw) - 1, max(shown, 3), -1):
-            piece = raw[:size]
-            if piece + ELLIPSIS in text or text.endswith(piece):
-                text = text.replace(piece + ELLIPSIS, mask(raw))
-                if text.endswith(piece):
-                    text = text[: -len(piece)] + mask(raw)
-    return text
 
 
 def _host_key(provider: Provider, account: Account) -> str:

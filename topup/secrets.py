@@ -2,8 +2,9 @@
 
 Every credential read from a config is a :class:`Secret`; its ``str``/``repr`` are masked, so a
 secret that slips into an f-string, a log record or an exception prints as ``sk-ab…wxyz``. Every
-platform answer goes through :func:`strip_secret_fields` at the parse boundary, and every
-human-readable message leaving the runner goes through :func:`scrub`.
+platform answer, successful or failed, goes through :func:`strip_secret_fields` at the parse
+boundary, and every text a platform chose goes through :mod:`topup.sanitize` (which uses
+:data:`SECRET_FIELDS` for unparsed text and :func:`scrub` for the account's credentials).
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Reading platform answers: the checks every adapter shares.
 
 JSON is parsed with ``parse_float=Decimal`` so no amount ever passes through a float, and secret
-fields are dropped right there (the parse boundary). HTTP statuses that mean the same thing on
-every platform (429, 5xx, 410) are classified here once.
+fields are dropped right there (the parse boundary), from successful and failed answers alike.
+Every text of an answer quoted in a message (:func:`body_text`, :func:`error_message`,
+:func:`snippet`) goes through :func:`topup.sanitize.platform_text`: no secret field values, no
+control characters or escape sequences, a bounded length. HTTP statuses that mean the same
+thing on every platform (429, 5xx, 410) are classified here once.
 """
 
 from __future__ import annotations
@@ -23,20 +26,19 @@ from topup.errors import (
     RateLimitedError,
     UnavailableError,
 )
+from topup.sanitize import TEXT_LIMIT, platform_text
 from topup.secrets import strip_secret_fields
 
 _TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 def snippet(text: str, limit: int = 160) -> str:
-    """A short, single-line, tag-free excerpt of an answer, for messages."""
+    """A short, single-line, tag-free, sanitised excerpt of an answer, for messages."""
     title = _TITLE.search(text)
     if title:
         text = title.group(1)
-    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", text))).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return platform_text(html.unescape(_TAG.sub(" ", text)), limit)
 
 
 def looks_like_html(response: httpx.Response) -> bool:
@@ -74,13 +76,17 @@ def raise_for_transient(response: httpx.Response, *, retired: str) -> None:
     if status == 429:
         wait = retry_after(response)
         hint = f"; retry after {wait:g}s" if wait is not None else ""
-        raise RateLimitedError(f"rate limited by the platform (HTTP 429){hint}", wait)
+        raise RateLimitedError(f"rate limited by the platform (HTTP 429){hint}")
     if status >= 500:
         what = "an HTML error page" if looks_like_html(response) else repr(body_text(response))
         raise UnavailableError(f"platform unavailable (HTTP {status}): {what}")
 
 
 def body_text(response: httpx.Response) -> str:
+    """A failed answer in a few words: its message, else a sanitised excerpt of the body.
+
+    A JSON body without a message is quoted without its secret fields (at any depth).
+    """
     try:
         text = response.text
     except (UnicodeDecodeError, LookupError):
@@ -97,20 +103,20 @@ def body_text(response: httpx.Response) -> str:
         message = error_message(decoded)
         if message:
             return snippet(message)
-    return snippet(text)
+    return snippet(json.dumps(strip_secret_fields(decoded), ensure_ascii=False))
 
 
 def error_message(body: dict[str, Any]) -> str | None:
-    """The human message of an error envelope, in any of the common shapes."""
+    """The human message of an error envelope, in any of the common shapes, sanitised."""
     error = body.get("error")
+    found: str | None = None
     if isinstance(error, dict) and isinstance(error.get("message"), str):
-        return str(error["message"])
-    if isinstance(error, str) and error:
-        return error
-    message = body.get("message")
-    if isinstance(message, str) and message:
-        return message
-    return None
+        found = str(error["message"])
+    elif isinstance(error, str) and error:
+        found = error
+    elif isinstance(body.get("message"), str) and body["message"]:
+        found = str(body["message"])
+    return None if found is None else platform_text(found, TEXT_LIMIT) or None
 
 
 def parse_json(response: httpx.Response) -> Any:

@@ -52,3 +52,14 @@ def test_query_token_sets_cookie_and_redirects_without_it(server: Server) -> Non
         assert TOKEN not in page.text
     with httpx.Client(base_url=server.url) as fresh:
         assert fresh.get("/", params={"token": "nope"}).status_code == 401
+
+
+def test_the_token_does_not_excuse_a_wrong_host_or_a_cross_site_post(server: Server) -> None:
+    calls = len(server.sandbox.calls)
+    with server.client() as authed:
+        assert authed.get("/api/accounts", headers={"Host": "evil.example"}).status_code == 400
+        cross = authed.post("/api/check", json={}, headers={"Origin": "http://evil.example"})
+        assert cross.status_code == 403
+        assert TOKEN not in cross.text
+        assert authed.post("/api/check", json={}, headers={"Origin": server.url}).status_code == 200
+    assert len(server.sandbox.calls) == calls + 1

@@ -1,8 +1,9 @@
-"""The application factory: pages, JSON API, ``/metrics``, static assets and the token check."""
+"""The application factory: pages, JSON API, ``/metrics``, static assets, the request guard
+(Host and same-origin checks) and the token check."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from topup.account import Account
 from topup.storage import StorageError, StorageUnavailable, Store
 from topup.web import api, pages
 from topup.web.api import CheckNow
-from topup.web.auth import TokenAuth
+from topup.web.auth import RequestGuard, TokenAuth
 from topup.web.metrics import CONTENT_TYPE, Metrics
 from topup.web.views import Board
 
@@ -29,13 +30,17 @@ def create_app(
     token: str | None = None,
     clock: Callable[[], datetime] | None = None,
     stale_after: timedelta | None = None,
+    allowed_hosts: Iterable[str] = (),
 ) -> FastAPI:
     """The web app over ``store`` for the configured ``accounts``.
 
     ``check_now(names)`` checks the named accounts (``None``: all) now, records them and
     returns the results (``POST /api/check`` and the Check now button). With ``token`` every
-    request needs it (``Authorization: Bearer``, the cookie, or ``?token=`` once). ``clock``
-    and ``stale_after`` are for tests and tuning (default: 3 check intervals, else 2 hours).
+    request needs it (``Authorization: Bearer``, the cookie, or ``?token=`` once). Requests
+    naming another ``Host`` than an IP address, ``localhost`` or one of ``allowed_hosts`` (see
+    :func:`topup.web.auth.allowed_hosts`), and cross-site state-changing requests, are refused
+    (:class:`~topup.web.auth.RequestGuard`). ``clock`` and ``stale_after`` are for tests and
+    tuning (default: 3 check intervals, else 2 hours).
     """
     board = Board(store, accounts, clock=clock, stale_after=stale_after)
     metrics = Metrics(board)
@@ -69,4 +74,5 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if token is not None:
         app.add_middleware(TokenAuth, token=token)
+    app.add_middleware(RequestGuard, allowed_hosts=tuple(allowed_hosts))  # outermost: first
     return app

@@ -1,20 +1,41 @@
-"""Access token middleware: every request needs the token, compared in constant time.
+"""What a request must show before it reaches the app: the right Host, a same-origin signal,
+the access token.
 
-The token is accepted as ``Authorization: Bearer <token>``, as the ``topup_token`` cookie, or
-once as ``?token=<token>``: a page opened that way sets the cookie (HttpOnly, SameSite=Strict)
-and redirects to the same URL without the token, so it does not stay in the address bar or
-the browser history. The token is never echoed.
+:class:`RequestGuard` (every serve, token or not) stops web pages the user happens to open:
+
+* **DNS rebinding.** A page on ``evil.example`` whose name is re-pointed at 127.0.0.1 talks to
+  the dashboard as its own origin, with ``Host: evil.example``. Only these ``Host`` names are
+  answered: IP literals, ``localhost``, and the names in ``[serve] allowed_hosts`` (an entry
+  ``.example.com`` also allows its subdomains; ``*`` allows any name). Others get 400.
+* **Cross-site requests.** Any page may make the browser send a form or a ``no-cors`` request.
+  A state-changing request (anything but GET/HEAD/OPTIONS) is refused (403) when the browser
+  says it is not same-origin: ``Sec-Fetch-Site`` other than ``same-origin``/``none``, else an
+  ``Origin`` that is neither this server's (the ``Host``) nor an allowed host. Its body must be
+  JSON (415 otherwise), a content type no page can send elsewhere without a CORS preflight,
+  which is never approved. Clients that are not browsers (curl, scripts) send neither header
+  and pass, as no page can make a browser omit both.
+
+:class:`TokenAuth` (when a token is set): every request needs it, compared in constant time,
+as ``Authorization: Bearer <token>``, as the ``topup_token`` cookie, or once as
+``?token=<token>``: a page opened that way sets the cookie (HttpOnly, SameSite=Strict) and
+redirects to the same URL without the token, so it does not stay in the address bar or the
+browser history. The token is never echoed.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import json
+from collections.abc import Iterable
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "topup_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAME_ORIGIN_SITES = frozenset({"same-origin", "none"})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -22,6 +43,115 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return bytes(value).decode("latin-1")
     return None
+
+
+async def _refuse(
+    scope: Scope, send: Send, status: int, detail: str, headers: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    body = json.dumps({"detail": detail}).encode()
+    start: Message = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            *headers,
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
+
+
+def allowed_hosts(value: object) -> tuple[str, ...]:
+    """``[serve] allowed_hosts`` checked: host names without scheme or port, ``.suffix``, ``*``.
+
+    Raises :class:`ValueError` with a message for the config error.
+    """
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError("allowed_hosts must be a list of host names")
+    names = tuple(str(v).strip().lower() for v in value)
+    for name in names:
+        if name.strip(".") == "" or (
+            any(c in name for c in "/@: ") and not _is_ip(name.strip("[]"))
+        ):
+            raise ValueError(f"allowed_hosts: {name!r} is not a host name (no scheme or port)")
+    return names
+
+
+def _host_name(netloc: str) -> str:
+    """``Host``/``Origin`` authority without its port, lowercased, IPv6 brackets removed."""
+    netloc = netloc.strip().lower()
+    if netloc.startswith("["):
+        return netloc[1 : netloc.find("]")] if "]" in netloc else netloc
+    return netloc.rsplit(":", 1)[0].rstrip(".")
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class RequestGuard:
+    """ASGI middleware against DNS rebinding and cross-site requests (see the module doc)."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str] = ()) -> None:
+        self.app = app
+        self.allowed = tuple(h.lower() for h in allowed_hosts)
+
+    def listed(self, name: str) -> bool:
+        """``name`` is in ``[serve] allowed_hosts`` (exactly, by a ``.suffix``, or ``*``)."""
+        return any(
+            entry == "*"
+            or entry.strip("[]") == name
+            or (entry.startswith(".") and (name.endswith(entry) or name == entry[1:]))
+            for entry in self.allowed
+        )
+
+    def host_allowed(self, host: str | None) -> bool:
+        if host is None:  # HTTP/1.0 without Host: not a browser
+            return True
+        name = _host_name(host)
+        return name == "localhost" or _is_ip(name) or self.listed(name)
+
+    def cross_site(self, scope: Scope, host: str | None) -> bool:
+        site = _header(scope, b"sec-fetch-site")
+        if site is not None:
+            return site.strip().lower() not in SAME_ORIGIN_SITES
+        origin = _header(scope, b"origin")
+        if origin is None:
+            return False
+        netloc = urlsplit(origin.strip()).netloc.lower()
+        if not netloc:  # "null": a sandboxed frame, a data: URL, a cross-site redirect
+            return True
+        return netloc != (host or "").strip().lower() and not self.listed(_host_name(netloc))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = _header(scope, b"host")
+        if not self.host_allowed(host):
+            detail = "unknown Host; add its name to [serve] allowed_hosts"
+            await _refuse(scope, send, 400, detail)
+            return
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+            if self.cross_site(scope, host):
+                await _refuse(scope, send, 403, "cross-site request refused")
+                return
+            ctype = _header(scope, b"content-type")
+            media = (ctype or "").split(";", 1)[0].strip().lower()
+            if ctype is not None and media != "application/json" and not media.endswith("+json"):
+                await _refuse(scope, send, 415, "the request body must be application/json")
+                return
+        await self.app(scope, receive, send)
 
 
 def _matches(candidate: str | None, token: bytes) -> bool:
@@ -89,18 +219,5 @@ class TokenAuth:
         await send({"type": "http.response.body", "body": b""})
 
     async def _deny(self, scope: Scope, send: Send) -> None:
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
-        body = b'{"detail":"missing or wrong access token"}'
-        start: Message = {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"www-authenticate", b'Bearer realm="topup"'),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        challenge = [(b"www-authenticate", b'Bearer realm="topup"')]
+        await _refuse(scope, send, 401, "missing or wrong access token", challenge)

@@ -7,6 +7,10 @@ per account means never two checks of one account at once, whether scheduled or 
 :class:`~topup.storage.PendingWrites`: while the database is unreachable they wait in memory and
 are written, in order, when it returns. After each stored batch the alert rules run.
 
+A check's log line is written once its batch is committed, so a line never claims a check the
+database does not hold (a ``kill -9`` loses only checks that were never logged). While the
+database is down the line is written at once, marked ``pending=true``.
+
 Stopping (the ``stop`` event, set on SIGINT/SIGTERM by the CLI) ends scheduling at once; checks
 already in flight finish and are written before :meth:`Watcher.run` returns.
 """
@@ -81,8 +85,6 @@ class Watcher:
         self._queue: asyncio.Queue[tuple[Account, CheckResult]] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self._manual: set[asyncio.Future[list[CheckResult]]] = set()
-        #: The latest result of each account in this process, newest first for the web view.
-        self.latest: dict[str, CheckResult] = {}
         self.checks = 0
 
     @property
@@ -162,8 +164,6 @@ class Watcher:
         async with self._locks[account.name]:
             result = await runner.check(account)
         self.checks += 1
-        self.latest[account.name] = result
-        log.info(check_line(result))
         await self._queue.put((account, result))
         return result
 
@@ -200,6 +200,8 @@ class Watcher:
         except Exception:
             log.exception("history: could not store %d results", len(items))
             written = False
+        for _, result in batch:
+            log.info("%s%s", check_line(result), "" if written else " pending=true")
         if not written and self.pending.pending:
             error = self.pending.last_error
             log.warning(

@@ -23,6 +23,7 @@ from topup.model import Status
 from topup.platforms import Exchange
 from topup.sanitize import MESSAGE_LIMIT, message, platform_text
 from topup.secrets import Secret
+from topup.storage import Store, sqlite_url
 from topup.watch.logline import check_line
 
 __all__ = ["loopback"]
@@ -203,3 +204,17 @@ def test_secret_pairs_in_free_text_lose_their_values(raw: str, shown: str) -> No
     assert shown in cleaned
     for value in ("p1", "k2", "abc", "hush"):
         assert f"{value}" not in cleaned.replace("[redacted]", ""), cleaned
+
+
+def test_the_history_database_stores_only_the_sanitised_message(
+    loopback: Loopback, tmp_path: Path
+) -> None:
+    path = hostile_config(loopback, tmp_path, HOSTILE + " x" * 400_000)
+    db = tmp_path / "h.db"
+    invoke(["watch", "--once", "-c", str(path), "--db", str(db)])
+    with Store.open(sqlite_url(db)) as store:
+        for name in ("esc", "five", "relay"):
+            [check] = store.check_history(name)
+            assert check.message is not None
+            assert not UNSAFE.search(check.message) and "TITLE" not in check.message
+            assert len(check.message) <= MESSAGE_LIMIT

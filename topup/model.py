@@ -8,9 +8,13 @@ zero: a failed check carries no amounts, and callers keep the last good value wi
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+import functools
+import operator
+import types
+from dataclasses import KW_ONLY, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any, get_args, get_type_hints
 
 
 class Status(enum.StrEnum):
@@ -41,15 +45,19 @@ class Status(enum.StrEnum):
 _CHECKED = frozenset({Status.OK, Status.EXHAUSTED, Status.DISABLED})
 
 
-@dataclass(frozen=True, slots=True)
-class Balance:
-    """What an adapter read from a platform: amounts in one currency, before bookkeeping.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Amounts:
+    """What one account holds, in one currency: the one list of amount fields.
 
-    ``status`` lets an adapter report an account that answered but is exhausted or disabled,
-    while still carrying the amounts it saw.
+    :class:`Balance`, :class:`CheckResult` and the stored
+    :class:`~topup.storage.BalancePoint` are ``Amounts`` with more fields; the JSON/CSV
+    fields (:data:`RESULT_FIELDS`), the history columns and the API schemas are derived from
+    :data:`AMOUNT_FIELDS`. A new amount is declared here, once (and, for the history, in a
+    new migration). Amounts are passed by keyword (only :class:`Balance` takes its
+    ``currency`` by position too).
     """
 
-    currency: str
+    currency: str | None = None
     balance: Decimal | None = None
     granted: Decimal | None = None
     paid: Decimal | None = None
@@ -57,6 +65,48 @@ class Balance:
     unlimited: bool = False
     request_count: int | None = None
     expires_at: datetime | None = None
+
+    def amounts(self) -> Amounts:
+        """Just the amounts, comparable across types (``Decimal`` compares by value)."""
+        return Amounts(**self.amount_values())
+
+    def amount_values(self) -> dict[str, Any]:
+        """The amounts by field name, in :data:`AMOUNT_FIELDS` order."""
+        return {name: getattr(self, name) for name in AMOUNT_FIELDS}
+
+    @property
+    def has_value(self) -> bool:
+        """True when these are a known value: a currency's amounts, or an unlimited key."""
+        return self.currency is not None or self.unlimited
+
+
+#: The amount fields, in declaration order.
+AMOUNT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Amounts))
+#: The type of each amount field (resolved annotations), in declaration order.
+AMOUNT_TYPES: dict[str, Any] = {
+    name: hint for name, hint in get_type_hints(Amounts).items() if name in AMOUNT_FIELDS
+}
+
+
+def split_optional(hint: Any) -> tuple[Any, bool]:
+    """``(X, True)`` for a type hint ``X | None``, ``(X, False)`` for any other ``X``."""
+    if isinstance(hint, types.UnionType) and type(None) in get_args(hint):
+        rest = [a for a in get_args(hint) if a is not type(None)]
+        return functools.reduce(operator.or_, rest), True
+    return hint, False
+
+
+@dataclass(frozen=True, slots=True)
+class Balance(Amounts):
+    """What an adapter read from a platform: amounts in one currency, before bookkeeping.
+
+    ``status`` lets an adapter report an account that answered but is exhausted or disabled,
+    while still carrying the amounts it saw.
+    """
+
+    #: An adapter always knows the currency of what it read.
+    currency: str
+    _: KW_ONLY
     status: Status = Status.OK
     message: str | None = None
 
@@ -66,20 +116,17 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
-    """One account, one check. Field names are the stable ``--json``/``--csv`` interface."""
+class CheckResult(Amounts):
+    """One account, one check. Field names are the stable ``--json``/``--csv`` interface.
+
+    ``account``, ``provider`` and ``status`` may be passed by position; everything else is a
+    keyword argument.
+    """
 
     account: str
     provider: str
     status: Status
-    currency: str | None = None
-    balance: Decimal | None = None
-    granted: Decimal | None = None
-    paid: Decimal | None = None
-    used: Decimal | None = None
-    unlimited: bool = False
-    request_count: int | None = None
-    expires_at: datetime | None = None
+    _: KW_ONLY
     checked_at: datetime = field(default_factory=utcnow)
     message: str | None = None
     #: Wall time the check took, in seconds. Recorded in history; not part of ``--json``.
@@ -99,17 +146,10 @@ class CheckResult:
             account=account,
             provider=provider,
             status=balance.status,
-            currency=balance.currency,
-            balance=balance.balance,
-            granted=balance.granted,
-            paid=balance.paid,
-            used=balance.used,
-            unlimited=balance.unlimited,
-            request_count=balance.request_count,
-            expires_at=balance.expires_at,
             checked_at=checked_at or utcnow(),
             message=balance.message,
             duration=duration,
+            **balance.amount_values(),
         )
 
     @classmethod
@@ -136,19 +176,17 @@ class CheckResult:
         return replace(self, message=message)
 
 
+#: The amounts in the interface as first published; amounts declared after these are
+#: appended at the end of :data:`RESULT_FIELDS`, so the interface only ever grows at the end.
+_PUBLISHED_AMOUNTS = AMOUNT_FIELDS[: AMOUNT_FIELDS.index("expires_at") + 1]
+
 #: The public field order of a result in JSON and CSV. A stable interface: append only.
 RESULT_FIELDS: tuple[str, ...] = (
     "account",
     "provider",
     "status",
-    "currency",
-    "balance",
-    "granted",
-    "paid",
-    "used",
-    "unlimited",
-    "request_count",
-    "expires_at",
+    *_PUBLISHED_AMOUNTS,
     "checked_at",
     "message",
+    *AMOUNT_FIELDS[len(_PUBLISHED_AMOUNTS) :],
 )

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from topup.model import RESULT_FIELDS, CheckResult
+from topup.model import RESULT_FIELDS, Amounts, CheckResult, split_optional
 
 
 def decimal_str(value: Decimal) -> str:
@@ -38,6 +38,22 @@ def json_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def json_type(hint: Any) -> Any:
+    """The JSON type :func:`json_value` turns a value of type ``hint`` into (``X | None`` stays
+    optional): decimals, times and enums become strings, other types stay as they are."""
+    inner, optional = split_optional(hint)
+    if optional:
+        return json_type(inner) | None
+    if isinstance(hint, type) and issubclass(hint, Decimal | datetime | Enum):
+        return str
+    return hint
+
+
+def amounts_dict(amounts: Amounts) -> dict[str, Any]:
+    """The amounts as JSON values, named and ordered as :data:`topup.model.AMOUNT_FIELDS`."""
+    return {name: json_value(value) for name, value in amounts.amount_values().items()}
 
 
 def result_dict(result: CheckResult) -> dict[str, Any]:

@@ -33,7 +33,10 @@ def test_a_late_committing_check_is_still_counted(pg_url: str) -> None:
 
     def result(minutes: int) -> tuple[CheckResult, str | None]:
         at = now - timedelta(minutes=minutes)
-        return CheckResult("a", "newapi", Status.OK, "USD", Decimal(1), checked_at=at), None
+        ok = CheckResult(
+            "a", "newapi", Status.OK, currency="USD", balance=Decimal(1), checked_at=at
+        )
+        return ok, None
 
     try:
         store.record([result(10)])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
-from topup.model import RESULT_FIELDS
+from topup.model import AMOUNT_FIELDS, RESULT_FIELDS
 from topup.serialize import iso
 
 from .support import Server
@@ -123,3 +124,31 @@ def test_static_assets_are_served_by_the_app(open_server: Server) -> None:
             assert c.get(asset).status_code == 200
     assert "http://" not in page.replace(open_server.url, "")
     assert "https://" not in page
+
+
+def test_openapi_schemas_derive_from_the_amounts(open_server: Server) -> None:
+    with open_server.client() as c:
+        schemas = c.get("/openapi.json").json()["components"]["schemas"]
+    result, point, account = schemas["Result"], schemas["Point"], schemas["AccountOut"]
+    assert list(result["properties"]) == list(RESULT_FIELDS)
+    assert set(result["required"]) == set(RESULT_FIELDS)
+    assert list(point["properties"]) == ["at", *AMOUNT_FIELDS]
+    assert list(account["properties"])[: len(RESULT_FIELDS)] == list(RESULT_FIELDS)
+    assert set(account["properties"]) == set(RESULT_FIELDS) | EXTRA
+
+    def types(prop: dict[str, Any]) -> set[str]:
+        return {t["type"] for t in prop.get("anyOf", [prop])}
+
+    for name in ("balance", "granted", "paid", "used", "expires_at"):  # decimal/time strings
+        assert types(point["properties"][name]) == {"string", "null"}, name
+        assert types(result["properties"][name]) == {"string", "null"}, name
+    assert types(point["properties"]["unlimited"]) == {"boolean"}
+    assert types(point["properties"]["request_count"]) == {"integer", "null"}
+
+
+def test_history_points_have_every_amount(open_server: Server) -> None:
+    with open_server.client() as c:
+        week = c.get("/api/accounts/alpha/history", params={"since": "7d"}).json()
+        alpha = c.get("/api/accounts/alpha").json()
+    assert all(list(p) == ["at", *AMOUNT_FIELDS] for p in week["points"])
+    assert list(alpha["last_good"]) == ["at", *AMOUNT_FIELDS]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from topup.storage import BalancePoint
+from topup.model import AMOUNT_FIELDS, Amounts, Status
+from topup.storage import AccountState, BalancePoint, CheckRecord, StoredAccount
 from topup.web import charts, fmt, views
 from topup.web.views import Board, daily_spend, summarize
 
@@ -102,3 +104,28 @@ def test_bulk_summaries_equal_one_by_one(open_server: Server) -> None:
         views.BULK_THRESHOLD = saved
     single = {v.name: v.summary for v in one.views()}
     assert bulk == single
+
+
+def test_point_dict_and_last_result_carry_every_amount() -> None:
+    p = BalancePoint(
+        account="a",
+        at=NOW,
+        currency="EUR",
+        balance=Decimal("1.50"),
+        granted=Decimal(2),
+        paid=Decimal(3),
+        used=Decimal(4),
+        unlimited=True,
+        request_count=5,
+        expires_at=NOW + timedelta(days=1),
+    )
+    assert list(views.point_dict(p)) == ["at", *AMOUNT_FIELDS]
+    assert views.point_dict(p)["balance"] == "1.50"
+    check = CheckRecord("a", NOW + timedelta(minutes=1), Status.OK, None, 0.1)
+    state = AccountState(StoredAccount("a", "newapi", None, "EUR", NOW, NOW), check, p, NOW)
+    account = make_accounts()[0]
+    result = views.last_result(account, state)
+    assert result is not None and result.amounts() == p.amounts()
+    failed = AccountState(state.account, replace(check, status=Status.UNREACHABLE), p, NOW)
+    result = views.last_result(account, failed)
+    assert result is not None and result.amounts() == Amounts()  # a failed check: no amounts

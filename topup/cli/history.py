@@ -26,22 +26,13 @@ from topup.cli.common import (
 )
 from topup.display import money
 from topup.errors import ConfigError
+from topup.model import AMOUNT_FIELDS
 from topup.serialize import csv_cell, json_value, result_dict, results_csv
 from topup.storage import StorageError, Store, default_path
 from topup.watch import burn_of
 
-POINT_FIELDS = (
-    "account",
-    "at",
-    "currency",
-    "balance",
-    "granted",
-    "paid",
-    "used",
-    "unlimited",
-    "request_count",
-    "expires_at",
-)
+#: The columns of ``topup history --csv`` and the keys of its JSON points.
+POINT_FIELDS = ("account", "at", *AMOUNT_FIELDS)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -7,7 +7,6 @@ database outage without losing results.
 from topup.storage.buffer import DeferredStore, PendingWrites
 from topup.storage.errors import StorageError, StorageUnavailable, UnknownAccount
 from topup.storage.records import (
-    Account,
     AccountState,
     AlertKind,
     AlertRecord,
@@ -15,13 +14,13 @@ from topup.storage.records import (
     BalancePoint,
     CheckRecord,
     RecordSummary,
+    StoredAccount,
 )
 from topup.storage.store import DEFAULT_HEARTBEAT, Store
 from topup.storage.urls import default_path, default_url, sqlite_url
 
 __all__ = [
     "DEFAULT_HEARTBEAT",
-    "Account",
     "AccountState",
     "AlertKind",
     "AlertRecord",
@@ -34,6 +33,7 @@ __all__ = [
     "StorageError",
     "StorageUnavailable",
     "Store",
+    "StoredAccount",
     "UnknownAccount",
     "default_path",
     "default_url",

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Literal
 
-from topup.model import Status
+from topup.model import Amounts, Status
 
 AlertKind = Literal["fired", "recovered"]
 
 
 @dataclass(frozen=True, slots=True)
-class Account:
-    """An account the store has seen. ``fingerprint`` identifies the credential, never is it."""
+class StoredAccount:
+    """An account as the store recorded it (not :class:`topup.account.Account`, the configured
+    one). ``fingerprint`` identifies the credential, never is it."""
 
     name: str
     provider: str
@@ -37,23 +37,15 @@ class CheckRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class BalancePoint:
+class BalancePoint(Amounts):
     """The amounts a good check saw, stored when they changed (or as an hourly heartbeat).
 
     A point holds until the next point of the same account: every good check between two
-    points saw exactly these values.
+    points saw exactly these values. The amounts are keyword arguments.
     """
 
     account: str
     at: datetime
-    currency: str | None
-    balance: Decimal | None
-    granted: Decimal | None
-    paid: Decimal | None
-    used: Decimal | None
-    unlimited: bool
-    request_count: int | None
-    expires_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +57,7 @@ class AccountState:
     ``now - last_good_at``).
     """
 
-    account: Account
+    account: StoredAccount
     last_check: CheckRecord | None
     last_good: BalancePoint | None
     last_good_at: datetime | None

@@ -6,6 +6,10 @@ the caller, so a rotated key can be noticed without the key being stored.
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -18,8 +22,33 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.types import TypeEngine
 
+from topup.model import AMOUNT_TYPES, split_optional
 from topup.storage.types import ExactDecimal, UTCDateTime
+
+#: The column type of each Python type an amount field may have. A field of another type
+#: (a list, say) needs a decision here, and a migration, before it can be stored.
+COLUMN_TYPES: dict[type, TypeEngine[Any] | type[TypeEngine[Any]]] = {
+    Decimal: ExactDecimal,
+    bool: Boolean,
+    int: BigInteger,
+    datetime: UTCDateTime,
+    str: String(16),  # short codes: the ISO 4217 currency
+}
+
+
+def amount_columns() -> list[Column[Any]]:
+    """The ``balances`` columns of :data:`topup.model.AMOUNT_FIELDS`, derived from their types:
+    ``X | None`` is a nullable column of ``X``'s type, a plain ``X`` a ``NOT NULL`` one."""
+    columns: list[Column[Any]] = []
+    for name, hint in AMOUNT_TYPES.items():
+        python_type, nullable = split_optional(hint)
+        if python_type not in COLUMN_TYPES:
+            raise TypeError(f"amount field {name!r} of type {hint}: no column type for it")
+        columns.append(Column(name, COLUMN_TYPES[python_type], nullable=nullable))
+    return columns
+
 
 #: Alembic's bookkeeping table, named so it cannot clash with another tool's in a shared schema.
 VERSION_TABLE = "topup_alembic_version"
@@ -81,14 +110,8 @@ balances = Table(
         nullable=False,
     ),
     Column("at", UTCDateTime, nullable=False),
-    Column("currency", String(16), nullable=True),
-    Column("balance", ExactDecimal, nullable=True),
-    Column("granted", ExactDecimal, nullable=True),
-    Column("paid", ExactDecimal, nullable=True),
-    Column("used", ExactDecimal, nullable=True),
-    Column("unlimited", Boolean, nullable=False),
-    Column("request_count", BigInteger, nullable=True),
-    Column("expires_at", UTCDateTime, nullable=True),
+    #: One column per field of :class:`topup.model.Amounts`, named as the field.
+    *amount_columns(),
 )
 Index("ix_balances_account_time", balances.c.account_id, balances.c.at, balances.c.id)
 

@@ -7,17 +7,17 @@ accounts add the dashboard's keys (last good value and its time, spend, runway, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from topup.config import parse_duration
-from topup.model import CheckResult
-from topup.serialize import decimal_str, iso, result_dict
+from topup.model import AMOUNT_FIELDS, AMOUNT_TYPES, RESULT_FIELDS, CheckResult
+from topup.serialize import decimal_str, iso, json_type, result_dict
 from topup.web.views import Board, point_dict, totals
 
 CheckNow = Callable[[list[str] | None], Awaitable[list[CheckResult]]]
@@ -30,36 +30,46 @@ MAX_SINCE = timedelta(days=400)
 # -- documentation models (responses are built as dicts; these describe them) ---------------
 
 
-class Result(BaseModel):
-    """One check, exactly as ``topup check --json`` prints it. Amounts are decimal strings."""
-
-    account: str
-    provider: str
-    status: str | None = Field(description="null only for an account never checked")
-    currency: str | None
-    balance: str | None
-    granted: str | None
-    paid: str | None
-    used: str | None
-    unlimited: bool
-    request_count: int | None
-    expires_at: str | None
-    checked_at: str | None
-    message: str | None
+#: The fields of ``Result`` and ``Point`` that are not amounts.
+_OWN_FIELDS: dict[str, Any] = {
+    "account": (str, ...),
+    "provider": (str, ...),
+    "status": (str | None, Field(description="null only for an account never checked")),
+    "checked_at": (str | None, ...),
+    "message": (str | None, ...),
+    "at": (str, ...),
+}
 
 
-class Point(BaseModel):
-    """A stored balance point: the amounts a good check saw (held until the next point)."""
+def _fields(names: Iterable[str]) -> dict[str, Any]:
+    """Required fields, in order; amounts typed as :func:`topup.serialize.json_value` writes
+    them (:class:`topup.model.Amounts` declares them)."""
+    return {
+        name: _OWN_FIELDS[name] if name in _OWN_FIELDS else (json_type(AMOUNT_TYPES[name]), ...)
+        for name in names
+    }
 
-    at: str
-    currency: str | None
-    balance: str | None
-    granted: str | None
-    paid: str | None
-    used: str | None
-    unlimited: bool
-    request_count: int | None
-    expires_at: str | None
+
+if TYPE_CHECKING:  # built from the model's fields below; to a type checker, plain models
+
+    class Result(BaseModel): ...
+
+    class Point(BaseModel): ...
+
+else:
+    Result = create_model(
+        "Result",
+        __doc__="One check, exactly as ``topup check --json`` prints it. Amounts are decimal "
+        "strings.",
+        __module__=__name__,
+        **_fields(RESULT_FIELDS),
+    )
+    Point = create_model(
+        "Point",
+        __doc__="A stored balance point: the amounts a good check saw (held until the next point).",
+        __module__=__name__,
+        **_fields(("at", *AMOUNT_FIELDS)),
+    )
 
 
 class AccountOut(Result):

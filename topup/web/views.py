@@ -24,8 +24,8 @@ from markupsafe import Markup
 
 from topup import burn
 from topup.account import Account
-from topup.model import RESULT_FIELDS, CheckResult, Status
-from topup.serialize import decimal_str, iso, result_dict
+from topup.model import RESULT_FIELDS, Amounts, CheckResult, Status
+from topup.serialize import amounts_dict, decimal_str, iso, result_dict
 from topup.storage import AccountState, BalancePoint, Store
 from topup.web.charts import sparkline
 
@@ -134,17 +134,7 @@ def daily_spend(points: Sequence[BalancePoint]) -> list[tuple[datetime, Decimal]
 
 
 def point_dict(point: BalancePoint) -> dict[str, Any]:
-    return {
-        "at": iso(point.at),
-        "currency": point.currency,
-        "balance": _dec(point.balance),
-        "granted": _dec(point.granted),
-        "paid": _dec(point.paid),
-        "used": _dec(point.used),
-        "unlimited": point.unlimited,
-        "request_count": point.request_count,
-        "expires_at": None if point.expires_at is None else iso(point.expires_at),
-    }
+    return {"at": iso(point.at), **amounts_dict(point)}
 
 
 def last_result(account: Account, state: AccountState | None) -> CheckResult | None:
@@ -155,21 +145,15 @@ def last_result(account: Account, state: AccountState | None) -> CheckResult | N
     point = state.last_good if check.status.checked else None
     if point is not None and point.at > check.checked_at:
         point = None
+    amounts = Amounts() if point is None else point
     return CheckResult(
         account=account.name,
         provider=state.account.provider or account.provider,
         status=check.status,
-        currency=None if point is None else point.currency,
-        balance=None if point is None else point.balance,
-        granted=None if point is None else point.granted,
-        paid=None if point is None else point.paid,
-        used=None if point is None else point.used,
-        unlimited=False if point is None else point.unlimited,
-        request_count=None if point is None else point.request_count,
-        expires_at=None if point is None else point.expires_at,
         checked_at=check.checked_at,
         message=check.message,
         duration=check.duration,
+        **amounts.amount_values(),
     )
 
 

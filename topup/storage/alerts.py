@@ -1,0 +1,97 @@
+"""The alerting code's persisted state per (account, rule), and the alerts it sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from topup.storage.records import AlertKind, AlertRecord, AlertState
+from topup.storage.rows import utc
+from topup.storage.schema import accounts, alert_state, alerts_sent
+from topup.storage.transactions import Transactions
+
+
+class Alerts(Transactions):
+    """The store's alert state and alert history."""
+
+    def set_alert_state(self, account: str, rule: str, state: str | None) -> None:
+        """Persist the alerting code's state for ``(account, rule)``; ``None`` deletes it."""
+        with self._write("set_alert_state") as conn:
+            aid = self._account_id(conn, account)
+            if state is None:
+                conn.execute(
+                    alert_state.delete().where(
+                        alert_state.c.account_id == aid, alert_state.c.rule == rule
+                    )
+                )
+                return
+            now = datetime.now(UTC)
+            stmt = self._insert(alert_state).values(
+                account_id=aid, rule=rule, state=state, updated_at=now
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["account_id", "rule"],
+                set_={"state": state, "updated_at": now},
+            )
+            conn.execute(stmt)
+
+    def record_alert(
+        self,
+        account: str,
+        rule: str,
+        kind: AlertKind,
+        message: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> None:
+        """Append one sent alert (``kind="fired"``) or recovery notice to the history."""
+        if kind not in ("fired", "recovered"):
+            raise ValueError(f"alert kind must be 'fired' or 'recovered', not {kind!r}")
+        when = utc(at) or datetime.now(UTC)
+        with self._write("record_alert") as conn:
+            aid = self._account_id(conn, account)
+            conn.execute(
+                alerts_sent.insert().values(
+                    account_id=aid, rule=rule, kind=kind, at=when, message=message
+                )
+            )
+
+    def get_alert_state(self, account: str, rule: str) -> str | None:
+        """The stored state of ``(account, rule)``, or ``None``."""
+        q = (
+            select(alert_state.c.state)
+            .select_from(alert_state.join(accounts, accounts.c.id == alert_state.c.account_id))
+            .where(accounts.c.name == account, alert_state.c.rule == rule)
+        )
+        with self._read("get_alert_state") as conn:
+            value = conn.execute(q).scalar()
+        return None if value is None else str(value)
+
+    def alert_states(self) -> list[AlertState]:
+        """Every stored alert state (to restore the alerting code after a restart)."""
+        q = (
+            select(accounts.c.name, alert_state)
+            .select_from(alert_state.join(accounts, accounts.c.id == alert_state.c.account_id))
+            .order_by(accounts.c.name, alert_state.c.rule)
+        )
+        with self._read("alert_states") as conn:
+            rows = conn.execute(q).all()
+        return [AlertState(r.name, r.rule, r.state, r.updated_at) for r in rows]
+
+    def alert_history(
+        self, account: str | None = None, since: datetime | None = None
+    ) -> list[AlertRecord]:
+        """Sent alerts, oldest first, optionally of one account and from ``since`` on."""
+        since = utc(since)
+        q = select(accounts.c.name, alerts_sent).select_from(
+            alerts_sent.join(accounts, accounts.c.id == alerts_sent.c.account_id)
+        )
+        if account is not None:
+            q = q.where(accounts.c.name == account)
+        if since is not None:
+            q = q.where(alerts_sent.c.at >= since)
+        q = q.order_by(alerts_sent.c.at, alerts_sent.c.id)
+        with self._read("alert_history") as conn:
+            rows = conn.execute(q).all()
+        return [AlertRecord(r.name, r.rule, r.kind, r.at, r.message) for r in rows]

@@ -1,0 +1,211 @@
+"""Reading the history: accounts, their latest state, balance points, checks, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, or_, select
+from sqlalchemy.engine import Connection
+
+from topup.model import AMOUNT_FIELDS, CheckResult, Status
+from topup.storage.records import AccountState, BalancePoint, CheckRecord, StoredAccount
+from topup.storage.rows import amount_values, check, chunks, point, seconds, stored_account, utc
+from topup.storage.schema import accounts, balances, checks
+from topup.storage.transactions import Transactions
+
+
+class Reads(Transactions):
+    """The store's queries of accounts, checks and balance points."""
+
+    def accounts(self) -> list[StoredAccount]:
+        """Every account, by name."""
+        with self._read("accounts") as conn:
+            rows = conn.execute(select(accounts).order_by(accounts.c.name)).all()
+        return [stored_account(row) for row in rows]
+
+    def latest(self) -> list[AccountState]:
+        """Per account (by name): the last check and the last good balance point with its age.
+
+        One indexed lookup per account, independent of how many checks are stored.
+        """
+        last_check = (
+            select(checks.c.id)
+            .where(checks.c.account_id == accounts.c.id)
+            .order_by(checks.c.checked_at.desc(), checks.c.id.desc())
+            .limit(1)
+            .correlate(accounts)
+            .scalar_subquery()
+        )
+        last_point = (  # the last *good value*: a point that carries amounts (has_value)
+            select(balances.c.id)
+            .where(balances.c.account_id == accounts.c.id)
+            .where(or_(balances.c.currency.is_not(None), balances.c.unlimited.is_(True)))
+            .order_by(balances.c.at.desc(), balances.c.id.desc())
+            .limit(1)
+            .correlate(accounts)
+            .scalar_subquery()
+        )
+        heads = select(
+            accounts.c.id.label("aid"),
+            last_check.label("check_id"),
+            last_point.label("point_id"),
+        ).subquery()
+        c = checks.alias("c")
+        b = balances.alias("b")
+        q = (
+            select(
+                accounts,
+                c.c.checked_at.label("c_checked_at"),
+                c.c.status.label("c_status"),
+                c.c.message.label("c_message"),
+                c.c.duration_ms.label("c_duration_ms"),
+                *(b.c[name].label(f"b_{name}") for name in ("at", *AMOUNT_FIELDS)),
+            )
+            .select_from(
+                accounts.join(heads, heads.c.aid == accounts.c.id)
+                .outerjoin(c, c.c.id == heads.c.check_id)
+                .outerjoin(b, b.c.id == heads.c.point_id)
+            )
+            .order_by(accounts.c.name)
+        )
+        with self._read("latest") as conn:
+            rows = conn.execute(q).all()
+        out: list[AccountState] = []
+        for row in rows:
+            last = None
+            if row.c_checked_at is not None:
+                last = CheckRecord(
+                    account=row.name,
+                    checked_at=row.c_checked_at,
+                    status=Status(row.c_status),
+                    message=row.c_message,
+                    duration=seconds(row.c_duration_ms),
+                )
+            good = point(row.name, row, prefix="b_") if row.b_at is not None else None
+            last_good_at = row.last_good_at
+            if good is not None and (last_good_at is None or last_good_at < good.at):
+                last_good_at = good.at
+            out.append(AccountState(stored_account(row), last, good, last_good_at))
+        return out
+
+    def balance_history(
+        self, account: str, since: datetime | None = None, *, include_prior: bool = True
+    ) -> list[BalancePoint]:
+        """The account's balance points, oldest first, from ``since`` (inclusive) on.
+
+        With ``include_prior`` the point in effect at ``since`` (the last one before it) is
+        included too, so the series describes the whole window. Unknown accounts give ``[]``.
+        """
+        since = utc(since)
+        with self._read("balance_history") as conn:
+            aid = self._find_account_id(conn, account)
+            if aid is None:
+                return []
+            return [point(account, row) for row in self._points(conn, aid, since, include_prior)]
+
+    def balance_histories(
+        self, names: Sequence[str], since: datetime
+    ) -> dict[str, list[BalancePoint]]:
+        """:meth:`balance_history` of many accounts in a few queries (500 accounts each), with
+        the point in effect at ``since`` included. Accounts without points are left out."""
+        since_utc = utc(since)
+        a, b = accounts, balances
+        out: dict[str, list[BalancePoint]] = {}
+        for chunk in chunks(list(names)):
+            prior = (
+                select(b.c.id)
+                .where(b.c.account_id == a.c.id, b.c.at < since_utc)
+                .order_by(b.c.at.desc(), b.c.id.desc())
+                .limit(1)
+                .correlate(a)
+                .scalar_subquery()
+            )
+            prior_ids = select(prior).where(a.c.name.in_(chunk))
+            ids = select(a.c.id).where(a.c.name.in_(chunk))
+            q = (
+                select(a.c.name, b)
+                .select_from(b.join(a, a.c.id == b.c.account_id))
+                .where(b.c.account_id.in_(ids))
+                .where((b.c.at >= since_utc) | b.c.id.in_(prior_ids))
+                .order_by(b.c.account_id, b.c.at, b.c.id)
+            )
+            with self._read("balance_histories") as conn:
+                for row in conn.execute(q):
+                    out.setdefault(row.name, []).append(point(row.name, row))
+        return out
+
+    def _points(
+        self, conn: Connection, aid: int, since: datetime | None, include_prior: bool
+    ) -> list[Row[Any]]:
+        q = select(balances).where(balances.c.account_id == aid)
+        prior: list[Row[Any]] = []
+        if since is not None:
+            q = q.where(balances.c.at >= since)
+            if include_prior:
+                p = conn.execute(
+                    select(balances)
+                    .where(balances.c.account_id == aid, balances.c.at < since)
+                    .order_by(balances.c.at.desc(), balances.c.id.desc())
+                    .limit(1)
+                ).first()
+                prior = [] if p is None else [p]
+        return prior + list(conn.execute(q.order_by(balances.c.at, balances.c.id)))
+
+    def check_history(
+        self, account: str, since: datetime | None = None, limit: int | None = None
+    ) -> list[CheckRecord]:
+        """The account's checks from ``since`` on, oldest first; ``limit`` keeps the newest."""
+        since = utc(since)
+        with self._read("check_history") as conn:
+            aid = self._find_account_id(conn, account)
+            if aid is None:
+                return []
+            q = select(checks).where(checks.c.account_id == aid)
+            if since is not None:
+                q = q.where(checks.c.checked_at >= since)
+            q = q.order_by(checks.c.checked_at.desc(), checks.c.id.desc())
+            if limit is not None:
+                q = q.limit(limit)
+            rows = conn.execute(q).all()
+        return [check(account, row) for row in reversed(rows)]
+
+    def export(self, since: datetime | None = None) -> Iterator[CheckResult]:
+        """Every stored check from ``since`` on as a :class:`CheckResult`, account by account.
+
+        Good checks carry the amounts they saw (rebuilt from the balance points), failed ones
+        none, so the rows serialise with :data:`topup.model.RESULT_FIELDS` like live results.
+        Streams one account at a time.
+        """
+        since = utc(since)
+        for acct in self.accounts():
+            with self._read("export") as conn:
+                aid = self._account_id(conn, acct.name)
+                points = self._points(conn, aid, since, True)
+                q = select(checks).where(checks.c.account_id == aid)
+                if since is not None:
+                    q = q.where(checks.c.checked_at >= since)
+                rows = conn.execute(q.order_by(checks.c.checked_at, checks.c.id)).all()
+            yield from _merge(acct, rows, points)
+
+
+def _merge(
+    acct: StoredAccount, rows: Iterable[Row[Any]], points: list[Row[Any]]
+) -> Iterator[CheckResult]:
+    """Checks with the amounts of the point in effect at each (good) one."""
+    i = -1
+    for row in rows:
+        while i + 1 < len(points) and points[i + 1].at <= row.checked_at:
+            i += 1
+        status = Status(row.status)
+        amounts = amount_values(points[i]) if status.checked and i >= 0 else {}
+        yield CheckResult(
+            account=acct.name,
+            provider=acct.provider,
+            status=status,
+            checked_at=row.checked_at,
+            message=row.message,
+            duration=seconds(row.duration_ms),
+            **amounts,
+        )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -91,17 +91,11 @@ DbOption = Annotated[
 ]
 
 
-def store_url(db: str | None, storage: StorageSettings | Mapping[str, Any]) -> str | None:
-    """The history database URL: --db, then [storage] url, then None (the default file).
-
-    ``storage`` is ``Config.settings.storage`` (a raw ``[storage]`` table is still accepted).
-    """
+def store_url(db: str | None, storage: StorageSettings) -> str | None:
+    """The history database URL: --db, then [storage] url, then None (the default file)."""
     if db:
         return database_url(db)
-    if isinstance(storage, StorageSettings):
-        return storage.url
-    value = storage.get("url")
-    return None if value is None else database_url(str(value))
+    return storage.url
 
 
 def since_option(value: str | None) -> datetime | None:

@@ -28,6 +28,7 @@ from topup.display import money
 from topup.errors import ConfigError
 from topup.model import AMOUNT_FIELDS
 from topup.serialize import csv_cell, json_value, result_dict, results_csv
+from topup.settings import StorageSettings
 from topup.storage import StorageError, Store, default_path
 from topup.watch import burn_of
 
@@ -44,13 +45,13 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def open_store(config: Path | None, db: str | None) -> Store:
-    section: dict[str, object] = {}
+    storage = StorageSettings()
     try:
-        section = dict(config_module.load(config).section("storage"))
+        storage = config_module.load(config).settings.storage
     except ConfigError:
         if db is None and config is not None:
             raise
-    url = store_url(db, section)
+    url = store_url(db, storage)
     path = default_path() if url is None else sqlite_path(url)
     if path is not None and not path.exists():  # reading history never creates a database
         err_console.print(

@@ -8,7 +8,7 @@ import json
 from dataclasses import fields
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 import pytest
 
@@ -19,6 +19,8 @@ from topup.model import (
     Amounts,
     Balance,
     CheckResult,
+    CurrencyBalance,
+    QuotaWindow,
     Status,
 )
 from topup.serialize import amounts_dict, json_type, result_dict, results_csv, results_json
@@ -46,10 +48,20 @@ SAMPLES: dict[type, Any] = {
 }
 
 
+#: A value for each list-of-records amount field.
+RECORDS: dict[type, Any] = {
+    CurrencyBalance: (CurrencyBalance(currency="CNY", balance=Decimal("3")),),
+    QuotaWindow: (QuotaWindow(name="weekly", used_percent=Decimal("40")),),
+}
+
+
 def sample_values() -> dict[str, Any]:
     """A non-default value for every amount field, picked by its declared type."""
     out = {}
     for name, hint in AMOUNT_TYPES.items():
+        if get_origin(hint) is tuple:  # a list of records
+            out[name] = RECORDS[get_args(hint)[0]]
+            continue
         (python_type,) = [a for a in get_args(hint) or (hint,) if a is not type(None)]
         out[name] = SAMPLES[python_type]
     return out

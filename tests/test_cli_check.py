@@ -197,6 +197,11 @@ def test_json_shape_field_names_and_amounts(loopback: Loopback, tmp_path: Path) 
             "expires_at",
             "checked_at",
             "message",
+            "balances",
+            "windows",
+            "scope",
+            "limit",
+            "period",
         ]
         for field in AMOUNTS:
             assert entry[field] is None or isinstance(entry[field], str), (field, entry)

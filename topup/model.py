@@ -1,8 +1,17 @@
 """The one typed model of a balance check.
 
 A check of one account yields one :class:`CheckResult`. Amounts are :class:`~decimal.Decimal`
-in the result's ``currency`` (an ISO 4217 code), or ``None`` when unknown. ``None`` never means
-zero: a failed check carries no amounts, and callers keep the last good value with its age.
+in the result's ``currency``, or ``None`` when unknown. ``None`` never means zero: a failed check
+carries no amounts, and callers keep the last good value with its age.
+
+``currency`` is an ISO 4217 code (``USD``, ``CNY``, ``EUR``...) or, for amounts that are not
+money, an upper-case unit code: ``POINTS``, ``CREDITS``, ``REQUESTS``, ``TOKENS``, ``DIEM``.
+A platform whose unit is unknown says so with ``currency = None`` rather than guessing.
+
+An account may hold several currencies (:attr:`Amounts.balances`, one :class:`CurrencyBalance`
+each) and quota windows that reset (:attr:`Amounts.windows`, coding plans). The flat fields hold
+the entry in the account's ``currency`` when set, else the only entry, else stay null
+(:func:`flat_entry`): never a silent pick.
 """
 
 from __future__ import annotations
@@ -46,6 +55,49 @@ _CHECKED = frozenset({Status.OK, Status.EXHAUSTED, Status.DISABLED})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CurrencyBalance:
+    """One currency's amounts in an account that holds several."""
+
+    currency: str
+    balance: Decimal | None = None
+    granted: Decimal | None = None
+    paid: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuotaWindow:
+    """A quota that resets (a coding plan's ``5h``, ``weekly`` or ``monthly`` window).
+
+    ``limit``, ``used`` and ``remaining`` are in the window's own unit (requests, tokens, or
+    the plan's points); ``used_percent`` is 0-100. Any of them is None when not given.
+    """
+
+    name: str
+    limit: Decimal | None = None
+    used: Decimal | None = None
+    remaining: Decimal | None = None
+    used_percent: Decimal | None = None
+    resets_at: datetime | None = None
+
+    @property
+    def left_percent(self) -> Decimal | None:
+        """How much of the window is left, 0-100, from whatever the platform gave."""
+        if self.used_percent is not None:
+            return max(Decimal(0), Decimal(100) - self.used_percent)
+        if self.limit and self.remaining is not None:
+            return max(Decimal(0), self.remaining * 100 / self.limit)
+        if self.limit and self.used is not None:
+            return max(Decimal(0), (self.limit - self.used) * 100 / self.limit)
+        return None
+
+
+#: ``scope`` values: the credential is an account's, or one key's (with its own limit).
+SCOPES = ("account", "key")
+#: ``period`` values of a key's limit (None: a one-off limit, or none).
+PERIODS = ("daily", "weekly", "monthly")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Amounts:
     """What one account holds, in one currency: the one list of amount fields.
 
@@ -65,6 +117,15 @@ class Amounts:
     unlimited: bool = False
     request_count: int | None = None
     expires_at: datetime | None = None
+    #: Every currency the platform reported (empty when it reports one, in the flat fields).
+    balances: tuple[CurrencyBalance, ...] = ()
+    #: Quota windows that reset (coding plans).
+    windows: tuple[QuotaWindow, ...] = ()
+    #: ``account`` or ``key`` (None: not said).
+    scope: str | None = None
+    #: A key's spending limit, in ``currency``, and the period it resets over.
+    limit: Decimal | None = None
+    period: str | None = None
 
     def amounts(self) -> Amounts:
         """Just the amounts, comparable across types (``Decimal`` compares by value)."""
@@ -76,8 +137,34 @@ class Amounts:
 
     @property
     def has_value(self) -> bool:
-        """True when these are a known value: a currency's amounts, or an unlimited key."""
-        return self.currency is not None or self.unlimited
+        """True when these are a known value: a currency's amounts, an unlimited key, several
+        currencies or quota windows."""
+        return self.currency is not None or self.unlimited or bool(self.balances or self.windows)
+
+    def entries(self) -> tuple[CurrencyBalance, ...]:
+        """Every currency's amounts: :attr:`balances`, else the flat fields as one entry."""
+        if self.balances:
+            return self.balances
+        if self.currency is None:
+            return ()
+        return (
+            CurrencyBalance(
+                currency=self.currency,
+                balance=self.balance,
+                granted=self.granted,
+                paid=self.paid,
+            ),
+        )
+
+
+def flat_entry(
+    entries: tuple[CurrencyBalance, ...], preferred: str | None
+) -> CurrencyBalance | None:
+    """The entry the flat fields show: the account's ``currency`` when set, else the only
+    entry, else none (several currencies and no preference: the flat fields stay null)."""
+    if preferred:
+        return next((e for e in entries if e.currency == preferred.upper()), None)
+    return entries[0] if len(entries) == 1 else None
 
 
 #: The amount fields, in declaration order.
@@ -104,11 +191,27 @@ class Balance(Amounts):
     while still carrying the amounts it saw.
     """
 
-    #: An adapter always knows the currency of what it read.
-    currency: str
+    #: The currency of what it read (None: several currencies or windows only).
+    currency: str | None
     _: KW_ONLY
     status: Status = Status.OK
     message: str | None = None
+
+    @classmethod
+    def of_entries(
+        cls, entries: tuple[CurrencyBalance, ...], preferred: str | None, **rest: Any
+    ) -> Balance:
+        """Several currencies: all of them in ``balances``, the flat fields from
+        :func:`flat_entry` (null when the account has several and names none)."""
+        flat = flat_entry(entries, preferred)
+        return cls(
+            currency=flat.currency if flat else None,
+            balance=flat.balance if flat else None,
+            granted=flat.granted if flat else None,
+            paid=flat.paid if flat else None,
+            balances=entries,
+            **rest,
+        )
 
 
 def utcnow() -> datetime:
@@ -149,7 +252,7 @@ class CheckResult(Amounts):
             checked_at=checked_at or utcnow(),
             message=balance.message,
             duration=duration,
-            **balance.amount_values(),
+            **{**balance.amount_values(), "balances": balance.entries()},
         )
 
     @classmethod

@@ -10,10 +10,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, get_origin
 
 from topup.model import RESULT_FIELDS, Amounts, CheckResult, split_optional
 
@@ -31,6 +32,8 @@ def iso(value: datetime) -> str:
 
 
 def json_value(value: Any) -> Any:
+    if isinstance(value, tuple):  # a list of records (balances, windows)
+        return [{f.name: json_value(getattr(v, f.name)) for f in fields(v)} for v in value]
     if isinstance(value, Decimal):
         return decimal_str(value)
     if isinstance(value, datetime):
@@ -42,7 +45,10 @@ def json_value(value: Any) -> Any:
 
 def json_type(hint: Any) -> Any:
     """The JSON type :func:`json_value` turns a value of type ``hint`` into (``X | None`` stays
-    optional): decimals, times and enums become strings, other types stay as they are."""
+    optional): decimals, times and enums become strings, lists of records lists of objects,
+    other types stay as they are."""
+    if get_origin(hint) is tuple:
+        return list[dict[str, Any]]
     inner, optional = split_optional(hint)
     if optional:
         return json_type(inner) | None
@@ -69,6 +75,8 @@ def csv_cell(value: Any) -> str:
     value = json_value(value)
     if value is None:
         return ""
+    if isinstance(value, list):  # balances, windows: one JSON-encoded cell
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

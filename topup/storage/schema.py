@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from sqlalchemy import (
     BigInteger,
@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from topup.model import AMOUNT_TYPES, split_optional
-from topup.storage.types import ExactDecimal, UTCDateTime
+from topup.storage.types import ExactDecimal, RecordList, UTCDateTime
 
 #: The column type of each Python type an amount field may have. A field of another type
 #: (a list, say) needs a decision here, and a migration, before it can be stored.
@@ -44,6 +44,10 @@ def amount_columns() -> list[Column[Any]]:
     columns: list[Column[Any]] = []
     for name, hint in AMOUNT_TYPES.items():
         python_type, nullable = split_optional(hint)
+        if get_origin(python_type) is tuple:  # a list of records (balances, windows): JSON
+            item = get_args(python_type)[0]
+            columns.append(Column(name, RecordList(item), nullable=True))
+            continue
         if python_type not in COLUMN_TYPES:
             raise TypeError(f"amount field {name!r} of type {hint}: no column type for it")
         columns.append(Column(name, COLUMN_TYPES[python_type], nullable=nullable))

@@ -13,9 +13,11 @@ These types are used by the migrations too, so keep them backward compatible.
 
 from __future__ import annotations
 
+import json
+from dataclasses import fields
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from sqlalchemy import DateTime, Dialect, Numeric, Text
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -86,3 +88,50 @@ class ExactDecimal(TypeDecorator[Decimal]):
                 raise ValueError(f"stored amount {value!r} is not a decimal") from exc
         # A value written by another tool into a NUMERIC column: go through its text form.
         return Decimal(str(value))
+
+
+class RecordList(TypeDecorator[tuple[Any, ...]]):
+    """A tuple of small frozen dataclasses (a result's ``balances`` or ``windows``) as JSON
+    text: Decimals as exact strings, datetimes as ISO 8601; an empty tuple is NULL."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, item: type[Any]) -> None:
+        super().__init__()
+        self.item = item
+
+    def process_bind_param(self, value: tuple[Any, ...] | None, dialect: Dialect) -> str | None:
+        if not value:
+            return None
+        return json.dumps(
+            [{f.name: _encode(getattr(v, f.name)) for f in fields(v)} for v in value],
+            separators=(",", ":"),
+        )
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> tuple[Any, ...]:
+        if not value:
+            return ()
+        hints = get_type_hints(self.item)
+        return tuple(
+            self.item(**{k: _decode(v, hints[k]) for k, v in item.items() if k in hints})
+            for item in json.loads(value)
+        )
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def _decode(value: Any, hint: Any) -> Any:
+    if value is None:
+        return None
+    if Decimal in get_args(hint) or hint is Decimal:
+        return Decimal(value)
+    if datetime in get_args(hint) or hint is datetime:
+        return datetime.fromisoformat(value)
+    return value

@@ -11,6 +11,25 @@ from hypothesis import settings
 sys.path.insert(0, str(Path(__file__).parent))
 
 
+def _register_extra_platforms() -> None:
+    """``TOPUP_TEST_PLATFORMS="name=module:Class,..."``: platforms being written, registered
+    before the generic tests collect (a new folder can be tested before its registry line)."""
+    spec = os.environ.get("TOPUP_TEST_PLATFORMS", "")
+    if not spec:
+        return
+    import importlib
+
+    from topup.platforms import register
+
+    for item in filter(None, (p.strip() for p in spec.split(","))):
+        _, _, target = item.partition("=")
+        module, _, attr = target.partition(":")
+        register(getattr(importlib.import_module(module), attr))
+
+
+_register_extra_platforms()
+
+
 # CI runs the property tests on a fixed seed (a landing gate must not depend on luck); local runs
 # keep searching new examples. TOPUP_HYPOTHESIS=random forces the search anywhere.
 settings.register_profile("ci", derandomize=True, print_blob=True)

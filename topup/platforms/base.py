@@ -161,6 +161,14 @@ class Provider(abc.ABC):
         assert base is not None  # validate() guarantees it
         return base.rstrip("/")
 
+    def url(self, account: Account, path: str) -> str:
+        """``path`` under the account's base URL. A base URL pasted with the trailing ``/v1``
+        of OpenAI-compatible settings works too: ``/v1`` is not doubled."""
+        base = self.base_url(account)
+        if base.endswith("/v1") and (path == "/v1" or path.startswith("/v1/")):
+            base = base[: -len("/v1")]
+        return base + path
+
     @abc.abstractmethod
     def check(self, account: Account) -> CheckFlow:
         """Yield requests, receive responses, return the account's balance."""

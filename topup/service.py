@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 from topup.config import Config
 from topup.durations import parse_duration
 from topup.errors import ConfigError
+from topup.hosts import is_ip
 from topup.model import CheckResult
 from topup.storage import DeferredStore, PendingWrites, StorageUnavailable, Store
 from topup.watch import Watcher, WatchOptions
@@ -103,14 +104,19 @@ class Service:
     alerts: AlertSink | None
     watcher: Watcher
 
-    def web_app(self, token: str | None) -> FastAPI:
+    def web_app(self, token: str | None, host: str | None = None) -> FastAPI:
+        """The web app; ``host`` (what ``--host`` bound) is answered too when it is a name."""
         from topup.web import create_app  # FastAPI loads only for the commands that serve
 
+        hosts = self.config.settings.serve.allowed_hosts
+        if host and not is_ip(host.strip("[]")):
+            hosts = (*hosts, host.lower())
         return create_app(
             store=self.history.reader(),
             accounts=self.watcher.accounts,
             check_now=self.watcher.check_now,
             token=token,
+            allowed_hosts=hosts,
         )
 
 
@@ -185,7 +191,7 @@ def serve_web(
     import uvicorn  # imported here: every command module loads when `topup` starts
 
     watcher = service.watcher
-    web = service.web_app(token)
+    web = service.web_app(token, host)
 
     class Server(uvicorn.Server):
         """uvicorn without its own signal capture: we stop it (and the watcher) ourselves."""

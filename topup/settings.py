@@ -21,6 +21,7 @@ from topup.config_lines import find_line, suggest
 from topup.credentials import resolve_secret
 from topup.durations import parse_duration
 from topup.errors import ConfigError
+from topup.hosts import allowed_hosts
 from topup.runner import RunOptions
 
 #: Top-level tables besides ``[[accounts]]``.
@@ -79,6 +80,8 @@ class ServeSettings:
     token: str | None = None
     path: Path | None = None
     line: int | None = None
+    #: Host names the dashboard answers for besides IP addresses and ``localhost``.
+    allowed_hosts: tuple[str, ...] = ()
 
     def access_token(self, env: Mapping[str, str] | None = None) -> str | None:
         """``$TOPUP_SERVE_TOKEN``, else ``[serve] token`` resolved now (None: neither)."""
@@ -129,11 +132,19 @@ def parse_settings(
     token = tables["serve"].get("token")
     if token is not None and (not isinstance(token, str) or not token.strip()):
         raise where.error("serve", "token", "[serve] token must be a non-empty string")
+    try:
+        hosts = allowed_hosts(tables["serve"].get("allowed_hosts"))
+    except ValueError as exc:
+        raise where.error(
+            "serve", "allowed_hosts", f"[serve] {exc}", 'e.g. allowed_hosts = ["topup.example.com"]'
+        ) from None
     return Settings(
         check=check,
         watch=watch,
         storage=StorageSettings(None if url is None else database_url(str(url))),
-        serve=ServeSettings(token, path, where.line("serve", "token") if token else None),
+        serve=ServeSettings(
+            token, path, where.line("serve", "token") if token else None, allowed_hosts=hosts
+        ),
         sandbox=SandboxSettings(),
         alerts_configured=bool(tables["alerts"]) or any("alerts" in a.extra for a in accounts),
     )

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from topup.hosts import allowed_hosts
 from topup.web import create_app
-from topup.web.auth import allowed_hosts
 
 from . import support
 from .support import Server, serve
@@ -225,3 +225,14 @@ def test_in_chromium_rebinding_and_a_cross_site_form_fail_while_check_now_works(
     )
     assert open_server.sandbox.calls[calls:] == [["alpha"]]
     context.close()
+
+
+def test_allowed_hosts_is_read_from_the_config_and_checked(tmp_path: Path) -> None:
+    from topup.config import parse
+    from topup.errors import ConfigError
+
+    cfg = parse('[serve]\nallowed_hosts = ["Topup.Example.com", ".lan"]\n', tmp_path / "c.toml")
+    assert cfg.settings.serve.allowed_hosts == ("topup.example.com", ".lan")
+    with pytest.raises(ConfigError) as err:
+        parse('[serve]\nallowed_hosts = ["https://x.example:8000"]\n', tmp_path / "c.toml")
+    assert err.value.line == 2 and "not a host name" in str(err.value)

@@ -25,13 +25,14 @@ browser history. The token is never echoed.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 from collections.abc import Iterable
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from topup.hosts import is_ip
 
 COOKIE = "topup_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -65,38 +66,12 @@ async def _refuse(
     await send({"type": "http.response.body", "body": body})
 
 
-def allowed_hosts(value: object) -> tuple[str, ...]:
-    """``[serve] allowed_hosts`` checked: host names without scheme or port, ``.suffix``, ``*``.
-
-    Raises :class:`ValueError` with a message for the config error.
-    """
-    if value is None:
-        return ()
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValueError("allowed_hosts must be a list of host names")
-    names = tuple(str(v).strip().lower() for v in value)
-    for name in names:
-        if name.strip(".") == "" or (
-            any(c in name for c in "/@: ") and not _is_ip(name.strip("[]"))
-        ):
-            raise ValueError(f"allowed_hosts: {name!r} is not a host name (no scheme or port)")
-    return names
-
-
 def _host_name(netloc: str) -> str:
     """``Host``/``Origin`` authority without its port, lowercased, IPv6 brackets removed."""
     netloc = netloc.strip().lower()
     if netloc.startswith("["):
         return netloc[1 : netloc.find("]")] if "]" in netloc else netloc
     return netloc.rsplit(":", 1)[0].rstrip(".")
-
-
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
 
 
 class RequestGuard:
@@ -119,7 +94,7 @@ class RequestGuard:
         if host is None:  # HTTP/1.0 without Host: not a browser
             return True
         name = _host_name(host)
-        return name == "localhost" or _is_ip(name) or self.listed(name)
+        return name == "localhost" or is_ip(name) or self.listed(name)
 
     def cross_site(self, scope: Scope, host: str | None) -> bool:
         site = _header(scope, b"sec-fetch-site")

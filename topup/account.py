@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from topup.secrets import Secret, fingerprint
 
@@ -27,6 +28,9 @@ class Account:
     tags: tuple[str, ...] = ()
     #: Free-form per-account tables (e.g. ``alerts``) kept for the features that read them.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: The proxy this account's requests go through (``http://``, ``socks5://``...; its
+    #: password makes it a secret). None: the environment's ``HTTPS_PROXY``/``NO_PROXY``.
+    proxy: Secret | None = None
 
     def secret(self, name: str) -> str | None:
         value = self.credentials.get(name)
@@ -37,7 +41,14 @@ class Account:
 
     @property
     def secrets(self) -> tuple[Secret, ...]:
-        return tuple(self.credentials.values())
+        """Every secret of the account: credentials, and the proxy URL and its password."""
+        found = tuple(self.credentials.values())
+        if self.proxy is not None:
+            found += (self.proxy,)
+            password = urlsplit(self.proxy.reveal()).password
+            if password:
+                found += (Secret(unquote(password)),)
+        return found
 
     @property
     def fingerprint(self) -> str:

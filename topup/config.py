@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 ENV_VAR = "TOPUP_CONFIG"
+PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h"})
 
 #: Keys every account may have, besides its platform's credential fields.
 ACCOUNT_KEYS = frozenset(
@@ -61,10 +63,12 @@ ACCOUNT_KEYS = frozenset(
         "tags",
         "alerts",
         "notes",
+        "proxy",
     }
 )
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: An ISO 4217 code, or one of the unit codes amounts that are not money carry.
+_CURRENCY = re.compile(r"^([A-Z]{3}|POINTS|CREDITS|REQUESTS|TOKENS|DIEM)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +259,18 @@ def build_account(
                 key="base_url",
             )
         base_url = base_url.rstrip("/")
+    proxy = None
+    if "proxy" in raw:
+        if not isinstance(raw["proxy"], str):
+            raise error("proxy must be a string", 'e.g. proxy = "socks5://127.0.0.1:1080"')
+        proxy = resolve(raw["proxy"], "proxy", base_dir, env, error)
+        scheme = urlsplit(proxy.reveal()).scheme.lower()
+        if scheme not in PROXY_SCHEMES or not urlsplit(proxy.reveal()).hostname:
+            raise error(
+                "proxy must be an http://, https://, socks5:// or socks5h:// URL",
+                'e.g. proxy = "http://127.0.0.1:7890" (a password in it is kept secret)',
+                key="proxy",
+            )
     options: dict[str, str] = {}
     for option in provider.option_fields():
         value = raw.get(option.name)
@@ -269,7 +285,11 @@ def build_account(
     currency = raw.get("currency")
     if currency is not None:
         if not isinstance(currency, str) or not _CURRENCY.match(currency.upper()):
-            raise error("currency must be an ISO code", 'e.g. currency = "CNY"', key="currency")
+            raise error(
+                "currency must be an ISO code (or a unit: POINTS, CREDITS...)",
+                'e.g. currency = "CNY"',
+                key="currency",
+            )
         currency = currency.upper()
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
@@ -293,6 +313,7 @@ def build_account(
         interval=_seconds(raw, "interval", error),
         tags=tuple(tags),
         extra=extra,
+        proxy=proxy,
     )
     present = frozenset(credentials) | frozenset(options)
     try:

@@ -63,6 +63,9 @@ class RunOptions:
     max_body: int = 2 * 1024 * 1024
     #: How long a cached public answer (``/api/status``) is reused.
     cache_ttl: float = 600.0
+    #: Honour ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY`` (an account's own
+    #: ``proxy`` always wins).
+    trust_env: bool = True
 
 
 OnResult = Callable[[CheckResult], Awaitable[None] | None]
@@ -80,25 +83,10 @@ class Runner:
     ) -> None:
         self.options = options or RunOptions()
         self._own_client = client is None
-        if client is not None:
-            self._clients = [client]
-        else:
-            # Several small connection pools instead of one large one: httpcore's pool scans
-            # every connection for every queued request, so its cost grows with the square of
-            # its size (measured in benchmarks/README.md: 3x the throughput at concurrency 100).
-            size = min(POOL_SIZE, self.options.concurrency)
-            count = -(-self.options.concurrency // size)
-            self._clients = [
-                httpx.AsyncClient(
-                    transport=transport,
-                    timeout=httpx.Timeout(self.options.timeout),
-                    limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                    follow_redirects=False,
-                    trust_env=False,
-                )
-                for _ in range(count)
-            ]
+        self._transport = transport
+        self._clients = [client] if client is not None else self._pool(None)
+        #: Clients of the accounts that set their own ``proxy``, by proxy URL (made on use).
+        self._proxied: dict[str, list[httpx.AsyncClient]] = {}
         self._next_client = 0
         self._overall = asyncio.Semaphore(self.options.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -110,9 +98,39 @@ class Runner:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    def _pool(self, proxy: str | None) -> list[httpx.AsyncClient]:
+        """Several small connection pools instead of one large one: httpcore's pool scans every
+        connection for every queued request, so its cost grows with the square of its size
+        (measured in benchmarks/README.md: 3x the throughput at concurrency 100)."""
+        size = min(POOL_SIZE, self.options.concurrency)
+        count = -(-self.options.concurrency // size) if proxy is None else 1
+        return [
+            httpx.AsyncClient(
+                transport=self._transport,
+                timeout=httpx.Timeout(self.options.timeout),
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                follow_redirects=False,
+                proxy=proxy,
+                trust_env=self.options.trust_env and proxy is None,
+            )
+            for _ in range(count)
+        ]
+
+    def _client_for(self, account: Account) -> httpx.AsyncClient:
+        if account.proxy is not None and self._own_client:
+            url = account.proxy.reveal()
+            if url not in self._proxied:
+                self._proxied[url] = self._pool(url)
+            return self._proxied[url][0]
+        client = self._clients[self._next_client % len(self._clients)]
+        self._next_client += 1
+        return client
+
     async def aclose(self) -> None:
         if self._own_client:
-            await asyncio.gather(*(c.aclose() for c in self._clients))
+            clients = [*self._clients, *(c for pool in self._proxied.values() for c in pool)]
+            await asyncio.gather(*(c.aclose() for c in clients))
 
     # -- public API ---------------------------------------------------------------------
     async def check_all(
@@ -166,8 +184,10 @@ class Runner:
                 duration=time.monotonic() - started,
             )
 
-        client = self._clients[self._next_client % len(self._clients)]
-        self._next_client += 1
+        try:
+            client = self._client_for(account)
+        except (ValueError, ImportError) as exc:  # a proxy scheme httpx cannot use
+            return failed(Status.CONFIG_ERROR, f"proxy not usable: {type(exc).__name__}")
         try:
             async with asyncio.timeout(timeout):
                 balance = await self._drive(provider, account, deadline, client)

@@ -1,0 +1,1 @@
+"""Poe: its client, recorded cases, sandbox imitation and demo account."""

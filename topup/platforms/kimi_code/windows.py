@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from topup.errors import AuthError
 from topup.platforms.responses import decimal_field
 
 HOUR = 3600
@@ -63,3 +64,12 @@ def epoch_ms(value: Any) -> datetime | None:
 def count(obj: dict[str, Any], name: str) -> Decimal | None:
     """An optional count or percentage (number or numeric string); None when absent."""
     return decimal_field(obj, name, required=False)
+
+
+def no_plan(title: str, shown: str) -> AuthError:
+    """A key that works but whose account has no active coding plan: the credential cannot be
+    checked as it is (``auth_error``, never ``exhausted`` or a bad answer), with what to do."""
+    return AuthError(
+        f"no active {title} coding plan on this key: {shown} "
+        "(subscribe to the plan, or give the key of the account that holds it)"
+    )

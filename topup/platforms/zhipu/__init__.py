@@ -1,0 +1,1 @@
+"""Zhipu BigModel GLM Coding Plan: client, recorded cases, sandbox imitation, demo account."""

@@ -1,0 +1,1 @@
+"""AIProxy (aiproxy.io): its client, recorded cases, sandbox imitation and demo account."""

@@ -12,7 +12,7 @@ from topup import config as config_module
 from topup.account import Account
 from topup.alerts import AlertManager, Delivery, Notice, Notifier
 from topup.config import Config
-from topup.model import CheckResult, Status
+from topup.model import CheckResult, QuotaWindow, Status
 from topup.storage import Store
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -41,6 +41,7 @@ def ok(
     status: Status = Status.OK,
     expires_at: datetime | None = None,
     currency: str = "USD",
+    windows: tuple[QuotaWindow, ...] = (),
 ) -> CheckResult:
     return CheckResult(
         account=account.name,
@@ -49,6 +50,7 @@ def ok(
         currency=currency,
         balance=None if balance is None else Decimal(balance),
         expires_at=expires_at,
+        windows=windows,
         checked_at=when,
     )
 

@@ -18,7 +18,7 @@ from topup.alerts.located import Where
 from topup.alerts.messages import Facts, compose
 from topup.alerts.settings import ACCOUNT_KEYS, GLOBAL_KEYS, AccountRules, parse
 from topup.errors import ConfigError
-from topup.model import CheckResult, Status
+from topup.model import CheckResult, QuotaWindow, Status
 from topup.storage import Store
 
 from .helpers import Harness, account_toml, at, config, failed, harness, ok
@@ -32,6 +32,7 @@ EXPECTED = [
     ("exhausted", "exhausted", True, "failure"),
     ("disabled", "disabled", True, "failure"),
     ("endpoint_retired", "endpoint_retired", True, "failure"),
+    ("window", "window_below", None, "warning"),
 ]
 
 IDS = [r.name for r in RULES]
@@ -83,7 +84,7 @@ def _account(tmp_path: Path) -> Account:
 @pytest.mark.parametrize("rule", RULES, ids=IDS)
 def test_every_rule_composes_its_alert_and_its_recovery(rule: Rule[Any], tmp_path: Path) -> None:
     account = _account(tmp_path)
-    on: dict[str, object] = {"below": Decimal(5), "runway": Decimal(3)}
+    on: dict[str, object] = {"below": Decimal(5), "runway": Decimal(3), "window": Decimal(10)}
     rules = AccountRules().with_settings({k: v for k, v in on.items() if k == rule.name})
     assert rule.active(rules)
     result = ok(account, "4", at(0))
@@ -119,13 +120,18 @@ def _fire(rule: str) -> Feed:
             "exhausted": lambda: h.feed(ok(a, "0", when, status=Status.EXHAUSTED)),
             "disabled": lambda: h.feed(ok(a, None, when, status=Status.DISABLED)),
             "endpoint_retired": lambda: h.feed(failed(a, when, Status.ENDPOINT_RETIRED)),
+            "window": lambda: h.feed(ok(a, None, when, windows=(window("5h", "99"),))),
         }[rule]()
 
     return feed
 
 
+def window(name: str, used_percent: str) -> QuotaWindow:
+    return QuotaWindow(name=name, used_percent=Decimal(used_percent))
+
+
 def _clear(h: Harness, minute: int) -> list[tuple[str, str]]:
-    result: CheckResult = ok(h.account, "50", at(minute))
+    result: CheckResult = ok(h.account, "50", at(minute), windows=(window("5h", "20"),))
     return h.feed(result, Decimal("30"), Decimal("1"))
 
 

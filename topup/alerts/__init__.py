@@ -30,6 +30,7 @@ Config::
     exhausted = true       # the platform refuses the key for lack of money (default on)
     disabled = true        # the platform disabled the account or key (default on)
     endpoint_retired = true  # the platform retired the balance endpoint (default on)
+    window_below = "10%"   # a coding plan's quota window has less than 10% left (default: off)
     enabled = true         # false: no alerts at all
 
     [[accounts]]

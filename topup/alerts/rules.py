@@ -22,7 +22,7 @@ from topup.alerts.located import Where
 from topup.alerts.messages import Facts, at_site, currency, days, left, money, runway, when
 from topup.alerts.rule import Inputs, Rule
 from topup.alerts.values import amount, count, flag
-from topup.model import CheckResult, Status
+from topup.model import CheckResult, QuotaWindow, Status
 
 #: Failed checks that count towards ``failures`` (a retired endpoint has its own rule).
 _FAILURE_STATUSES = frozenset(
@@ -267,7 +267,63 @@ class EndpointRetired(StatusRule):
         return "the balance endpoint answers again"
 
 
+class WindowLow(Rule[Decimal]):
+    """A quota window (a coding plan's 5h, weekly... window) has less than N% left."""
+
+    name = "window"
+    key = "window_below"
+
+    def parse(self, value: Any, where: Where) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.strip().removesuffix("%")
+        number = amount(value, self.key, where, allow_off=True, positive=True)
+        if number is not None and number > 100:
+            raise where.error(self.key, f"{self.key} is a percentage, 0 to 100", 'e.g. "10%"')
+        return number
+
+    def evaluate(self, i: Inputs, state: RuleState) -> Verdict:
+        threshold = self.setting(i.rules)
+        lowest = _lowest_window(i.result)
+        if threshold is None or not i.result.status.checked or lowest is None:
+            return HOLD
+        left_percent = lowest.left_percent
+        assert left_percent is not None
+        if left_percent < threshold:
+            return FIRE
+        if left_percent >= i.rules.hysteresis.clear_level(threshold):
+            return CLEAR
+        return HOLD
+
+    def describe(self, f: Facts) -> str:
+        return f"a quota window below {self.threshold(f.rules).normalize():f}% left"
+
+    def headline(self, f: Facts) -> str:
+        return f"quota nearly used: {_window_text(f.result)}"
+
+    def todo(self, f: Facts) -> str:
+        lowest = _lowest_window(f.result)
+        if lowest is not None and lowest.resets_at is not None:
+            return f"it resets at {when(lowest.resets_at)}; slow down or upgrade the plan."
+        return "slow down or upgrade the plan."
+
+    def recovered(self, f: Facts) -> str:
+        return f"quota windows back to {_window_text(f.result)}"
+
+
+def _lowest_window(result: CheckResult) -> QuotaWindow | None:
+    known = [w for w in result.windows if w.left_percent is not None]
+    return min(known, key=lambda w: w.left_percent or Decimal(0)) if known else None
+
+
+def _window_text(result: CheckResult) -> str:
+    lowest = _lowest_window(result)
+    if lowest is None or lowest.left_percent is None:
+        return "unknown"
+    return f"{lowest.name} window {lowest.left_percent.quantize(Decimal(1))}% left"
+
+
 BELOW = Below()
+WINDOW = WindowLow()
 RUNWAY = Runway()
 FAILURES = Failures()
 EXPIRING = Expiring()
@@ -284,4 +340,5 @@ RULES: tuple[Rule[Any], ...] = (
     EXHAUSTED,
     DISABLED,
     ENDPOINT_RETIRED,
+    WINDOW,
 )

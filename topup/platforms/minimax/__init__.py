@@ -1,0 +1,1 @@
+"""MiniMax Coding Plan: client, recorded cases, sandbox imitation, demo account."""

@@ -1,0 +1,1 @@
+"""DeepInfra: its client, recorded cases, sandbox imitation and demo account."""

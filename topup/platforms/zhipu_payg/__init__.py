@@ -1,0 +1,1 @@
+"""Zhipu BigModel pay-as-you-go balance: client, recorded cases, imitation, demo account."""

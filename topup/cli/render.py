@@ -36,11 +36,55 @@ def amount_text(value: Decimal | None, currency: str | None, unlimited: bool = F
 
 
 def totals(results: Sequence[CheckResult]) -> dict[str, Decimal]:
+    """Per currency, over every currency each account holds (not only its flat fields)."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for result in results:
-        if result.balance is not None and result.currency:
-            sums[result.currency] += result.balance
+        if result.unlimited:
+            continue
+        for entry in result.entries():
+            if entry.balance is not None:
+                sums[entry.currency] += entry.balance
     return dict(sorted(sums.items()))
+
+
+def known(result: CheckResult) -> bool:
+    """The result says what is left: an amount, several currencies, windows or no limit."""
+    return (
+        result.unlimited
+        or result.balance is not None
+        or any(e.balance is not None for e in result.entries())
+        or bool(result.windows)
+    )
+
+
+def balance_text(r: CheckResult) -> Text:
+    """The Balance cell: the flat amount; else every currency; else the quota windows."""
+    if r.balance is not None or r.unlimited:
+        text = amount_text(r.balance, r.currency, r.unlimited)
+        others = [e for e in r.entries() if e.currency != r.currency and e.balance is not None]
+        for e in others:
+            text.append(" + ").append_text(amount_text(e.balance, e.currency))
+        return text
+    entries = [e for e in r.entries() if e.balance is not None]
+    if entries:
+        text = Text()
+        for i, e in enumerate(entries):
+            text.append(" + " if i else "").append_text(amount_text(e.balance, e.currency))
+        return text
+    if r.windows:
+        return windows_text(r)
+    return amount_text(None, None)
+
+
+def windows_text(r: CheckResult) -> Text:
+    """``5h 62% left · weekly 8% left`` (red under 10%, yellow under 25%)."""
+    text = Text()
+    for i, w in enumerate(r.windows):
+        left = w.left_percent
+        shown = "?" if left is None else f"{left.quantize(Decimal(1))}%"
+        style = "" if left is None else "bold red" if left < 10 else "yellow" if left < 25 else ""
+        text.append(" · " if i else "").append(f"{w.name} {shown} left", style=style)
+    return text
 
 
 WIDE = 120
@@ -74,7 +118,7 @@ def table(
         row: list[RenderableType] = [
             r.account,
             r.provider,
-            amount_text(r.balance, r.currency, r.unlimited),
+            balance_text(r),
             Text(money(r.used, r.currency), style="dim") if r.used is not None else Text(""),
         ]
         if runways:
@@ -88,7 +132,7 @@ def table(
             row.append(Text(detail, style="yellow" if r.account in notes else ""))
         grid.add_row(*row)
     sums = totals(results)
-    unknown = sum(1 for r in results if r.balance is None and not r.unlimited)
+    unknown = sum(1 for r in results if not known(r))
     if sums:
         grid.add_section()
         for index, (currency, total) in enumerate(sums.items()):
@@ -123,6 +167,6 @@ def print_table(
         if detail:
             style = "yellow" if r.account in notes else STATUS_STYLE[r.status]
             console.print(Text.assemble((f"{r.account}: ", "bold"), (detail, style)))
-    unknown = sum(1 for r in results if r.balance is None and not r.unlimited)
+    unknown = sum(1 for r in results if not known(r))
     if unknown and totals(results):
         console.print(Text(f"{unknown} unknown, not counted in the totals", style="dim"))

@@ -119,6 +119,19 @@ class TopupCollector(Collector):
         checks = CounterMetricFamily(
             "topup_checks", "Stored checks by outcome.", labels=[*LABELS, "status"]
         )
+        window_left = GaugeMetricFamily(
+            "topup_window_left_percent",
+            "How much of a quota window is left, 0-100 (coding plans).",
+            labels=[*LABELS, "window"],
+        )
+        window_resets = GaugeMetricFamily(
+            "topup_window_resets_timestamp_seconds",
+            "Unix time a quota window resets.",
+            labels=[*LABELS, "window"],
+        )
+        key_limit = GaugeMetricFamily(
+            "topup_key_limit", "A key's spending limit (per its period).", labels=LABELS
+        )
         views = self.board.views()
         counts = self.counts.read()
         by_account: dict[str, list[tuple[str, int]]] = {}
@@ -128,10 +141,18 @@ class TopupCollector(Collector):
             labels = [v.name, v.provider, v.currency or ""]
             point = v.last_good
             if point is not None and not point.unlimited:
-                if point.balance is not None:
-                    balance.add_metric(labels, _f(point.balance))
+                for entry in point.entries():  # one series per currency the account holds
+                    if entry.balance is not None:
+                        balance.add_metric([v.name, v.provider, entry.currency], _f(entry.balance))
                 if point.used is not None:
                     used.add_metric(labels, _f(point.used))
+                if point.limit is not None:
+                    key_limit.add_metric(labels, _f(point.limit))
+            for w in point.windows if point is not None else ():
+                if w.left_percent is not None:
+                    window_left.add_metric([*labels, w.name], _f(w.left_percent))
+                if w.resets_at is not None:
+                    window_resets.add_metric([*labels, w.name], w.resets_at.timestamp())
             if v.summary.runway_days is not None:
                 runway.add_metric(labels, _f(v.summary.runway_days))
             if v.summary.spend_per_day is not None:
@@ -146,6 +167,7 @@ class TopupCollector(Collector):
             for status, count in sorted(by_account.get(v.name, [])):
                 checks.add_metric([*labels, status], count)
         yield from (balance, used, runway, spend, success, last_check, duration, stale, checks)
+        yield from (window_left, window_resets, key_limit)
 
 
 class Metrics:

@@ -238,21 +238,28 @@ class Total:
 
 
 def totals(views: Iterable[AccountView]) -> tuple[list[Total], int]:
-    """Sum of the last good balances per currency, and how many accounts are unknown.
+    """Sum of the last good balances per currency (every currency an account holds), and how
+    many accounts are unknown.
 
-    Unlimited keys and accounts without a known value are not counted (never as zero).
+    Unlimited keys, window-only plans and accounts without a known value are not counted (never
+    as zero); the last two count as unknown only when nothing at all is known.
     """
     sums: dict[str, Decimal] = defaultdict(Decimal)
     counts: dict[str, int] = defaultdict(int)
     unknown = 0
     for v in views:
         p = v.last_good
-        if p is None or p.balance is None or p.unlimited or not p.currency:
-            if p is None or not p.unlimited:
+        entries = (
+            [] if p is None or p.unlimited else [e for e in p.entries() if e.balance is not None]
+        )
+        if not entries:
+            if p is None or not (p.unlimited or p.windows):
                 unknown += 1
             continue
-        sums[p.currency] += p.balance
-        counts[p.currency] += 1
+        for e in entries:
+            assert e.balance is not None
+            sums[e.currency] += e.balance
+            counts[e.currency] += 1
     return [Total(c, sums[c], counts[c]) for c in sorted(sums)], unknown
 
 

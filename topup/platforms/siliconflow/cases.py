@@ -42,6 +42,7 @@ CASES: tuple[Case, ...] = (
             "granted": "0.88",
             "paid": "88.00",
             "used": None,
+            "scope": "account",
         },
     ),
     Case(

@@ -86,6 +86,9 @@ class SiliconFlow(Provider):
                 granted=granted,
                 paid=paid,
                 status=Status.DISABLED,
+                scope="account",
                 message=f"SiliconFlow account status is {state!r}",
             )
-        return Balance(currency=currency, balance=total, granted=granted, paid=paid)
+        return Balance(
+            currency=currency, balance=total, granted=granted, paid=paid, scope="account"
+        )

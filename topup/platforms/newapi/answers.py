@@ -41,6 +41,8 @@ class Settings(Stored):
     auth_era: str = "newapi"
     token_usage: bool | None = None  # None: off for the oneapi era, on otherwise
     echo_access_token: bool = False  # AIHubMix-style: user/self echoes the access token
+    billing: bool = True  # the OpenAI-style /v1/dashboard/billing/* endpoints exist
+    credits: bool = False  # GET /v1/credits exists (some new-api versions)
 
     @property
     def has_token_usage(self) -> bool:
@@ -268,6 +270,19 @@ def subscription(state: SandboxState, site: Site, key: RelayKey) -> Reply:
             "access_until": key.expires_at if key.expires_at != -1 else 0,
         },
     )
+
+
+def invalid_url(path: str) -> Reply:
+    """new-api's answer for a /v1 route it does not have."""
+    error = {"message": f"Invalid URL (GET {path})", "type": "invalid_request_error"}
+    return json_reply(404, {"error": error})
+
+
+def credits(state: SandboxState, site: Site, key: RelayKey) -> Reply:
+    """``/v1/credits``: what REMAINS in the display unit; 100000000 for unlimited keys."""
+    view = state.current(key)
+    remaining = UNLIMITED_USD if key.unlimited else display_amount(site, view.remain)
+    return json_reply(200, {"data": {"total_usage": remaining}})
 
 
 def usage(state: SandboxState, site: Site, key: RelayKey) -> Reply:

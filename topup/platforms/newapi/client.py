@@ -6,11 +6,14 @@ Two modes:
   URL and run) gives the site's ``quota_per_unit`` and display currency; then
   ``GET {base}/api/user/self`` with the token and every fork's user-id header.
 * **key** (``api_key``, an ``sk-`` key): ``GET {base}/api/usage/token/``; where the site lacks it,
-  ``GET {base}/v1/dashboard/billing/subscription`` and ``.../usage``.
+  ``GET {base}/v1/dashboard/billing/subscription`` and ``.../usage``; where those are absent too,
+  ``GET {base}/v1/credits`` (``data.total_usage`` is what REMAINS). Billing first: it exists on
+  every fork and gives the limit and the usage, ``/v1/credits`` only on some versions.
 
-Units are converted in exactly one place, :class:`Units`: quota units → money, and billing cents
-→ money. Failures come in three shapes (HTTP 401 ``success:false``; HTTP 200 ``success:false``;
-HTTP 401 with a ``code``) and are classified by :func:`classify_failure`.
+Units are converted in exactly one place, :class:`Units`: quota units → money, billing cents →
+the display unit, and the display unit itself (``TOKENS`` sites answer billing and credits in
+token counts, not money). Failures come in three shapes (HTTP 401 ``success:false``; HTTP 200
+``success:false``; HTTP 401 with a ``code``) and are classified by :func:`classify_failure`.
 """
 
 from __future__ import annotations
@@ -65,16 +68,20 @@ DEFAULT_USD_RATE = Decimal("7.3")
 UNLIMITED_HARD_LIMIT = Decimal(100000000)
 USER_DISABLED = 2
 RETIRED = "the site retired this endpoint (HTTP 410 Gone)"
+TOKENS = "TOKENS"
 
 
 @dataclass(frozen=True, slots=True)
 class Units:
-    """How a site's numbers become money. The only place this adapter converts units."""
+    """How a site's numbers become amounts. The only place this adapter converts units."""
 
     quota_per_unit: Decimal
     currency: str
     #: Multiplier from the site's USD basis to ``currency`` (1 unless the site displays CNY).
     rate: Decimal = Decimal(1)
+    #: The site's ``quota_display_type``: the key endpoints that answer in the display unit
+    #: (billing, ``/v1/credits``) give token counts, not money, on ``TOKENS`` sites.
+    tokens: bool = False
 
     def quota(self, units: Decimal) -> Decimal:
         """Raw quota units → money in :attr:`currency`."""
@@ -82,8 +89,14 @@ class Units:
 
     @staticmethod
     def cents(cents: Decimal) -> Decimal:
-        """Billing ``total_usage`` (hundredths, already in the display currency) → money."""
+        """Billing ``total_usage`` (hundredths of the display unit) → the display unit."""
         return cents / 100
+
+    @property
+    def display_currency(self) -> str:
+        """What billing and ``/v1/credits`` amounts are in: ``TOKENS`` (token counts; the site
+        divides only in currency mode) or the site's money."""
+        return TOKENS if self.tokens else self.currency
 
 
 def units_from_status(account: Account, response: httpx.Response | None) -> Units:
@@ -102,16 +115,17 @@ def units_from_status(account: Account, response: httpx.Response | None) -> Unit
         site_qpu = None
     qpu = account.quota_per_unit or (site_qpu if site_qpu and site_qpu > 0 else None)
     qpu = qpu or DEFAULT_QUOTA_PER_UNIT
-    if account.currency:
-        return Units(qpu, account.currency.upper())
     display = str(data.get("quota_display_type") or "USD").upper()
+    tokens = display == TOKENS
+    if account.currency:
+        return Units(qpu, account.currency.upper(), tokens=tokens)
     if display == "CNY":
         try:
             rate = decimal_field(data, "usd_exchange_rate", required=False)
         except CheckError:
             rate = None
         return Units(qpu, "CNY", rate if rate and rate > 0 else DEFAULT_USD_RATE)
-    return Units(qpu, "USD")
+    return Units(qpu, "USD", tokens=tokens)
 
 
 _DISABLED_WORDS = ("禁用", "封禁", "disabled", "banned", "AUTH_USER_DISABLED")
@@ -151,7 +165,7 @@ def classify_failure(
     return BadResponseError(f"platform reported failure: {shown}")
 
 
-def _failure_from(response: httpx.Response, *, key: bool) -> CheckError:
+def failure_from(response: httpx.Response, *, key: bool) -> CheckError:
     if response.status_code in (404, 405):
         # new-api answers unknown paths with 404 "Invalid URL (GET ...)": a wrong base_url
         # (often the OpenAI-style one ending in /v1), not a rejected credential.
@@ -217,10 +231,10 @@ class NewAPI(Provider):
         response = yield httpx.Request("GET", f"{base}/api/user/self", headers=headers)
         raise_for_transient(response, retired=RETIRED)
         if response.status_code != 200:
-            raise _failure_from(response, key=False)
+            raise failure_from(response, key=False)
         body = parse_object(response)
         if body.get("success") is not True:
-            raise _failure_from(response, key=False)
+            raise failure_from(response, key=False)
         data = body.get("data")
         if not isinstance(data, dict):
             raise BadResponseError("answer has no data object")
@@ -239,22 +253,21 @@ class NewAPI(Provider):
             request_count=int_field(data, "request_count"),
             status=status,
             message=message,
+            scope="account",
         )
 
     # -- key mode -----------------------------------------------------------------------
     def _key(self, account: Account, base: str, units: Units) -> CheckFlow:
         auth = {"Authorization": f"Bearer {account.secret('api_key')}"}
         response = yield httpx.Request("GET", f"{base}/api/usage/token/", headers=auth)
-        if response.status_code in (404, 405) or (
-            response.status_code == 200 and looks_like_html(response)
-        ):
+        if _absent(response):
             return (yield from self._billing(base, auth, units))
         raise_for_transient(response, retired=RETIRED)
         if response.status_code != 200:
-            raise _failure_from(response, key=True)
+            raise failure_from(response, key=True)
         body = parse_object(response)
         if body.get("code") is False or body.get("success") is False:
-            raise _failure_from(response, key=True)
+            raise failure_from(response, key=True)
         data = body.get("data")
         if not isinstance(data, dict):
             raise BadResponseError("answer has no data object")
@@ -263,7 +276,7 @@ class NewAPI(Provider):
         granted = decimal_field(data, "total_granted", required=False)
         used = decimal_field(data, "total_used", required=False)
         return _key_balance(
-            units,
+            units.currency,
             unlimited=data.get("unlimited_quota") is True,
             balance=units.quota(available),
             granted=units.quota(granted) if granted is not None else None,
@@ -275,6 +288,8 @@ class NewAPI(Provider):
         response = yield httpx.Request(
             "GET", f"{base}/v1/dashboard/billing/subscription", headers=auth
         )
+        if _absent(response):
+            return (yield from self._credits(base, auth, units))
         subscription = _billing_body(response)
         hard = decimal_field(subscription, "hard_limit_usd")
         assert hard is not None
@@ -285,7 +300,7 @@ class NewAPI(Provider):
         used = units.cents(cents)
         unlimited = hard >= UNLIMITED_HARD_LIMIT
         return _key_balance(
-            units,
+            units.display_currency,
             unlimited=unlimited,
             balance=None if unlimited else hard - used,
             granted=None if unlimited else hard,
@@ -293,24 +308,51 @@ class NewAPI(Provider):
             expires_at=timestamp(subscription.get("access_until")),
         )
 
+    def _credits(self, base: str, auth: dict[str, str], units: Units) -> CheckFlow:
+        """``GET /v1/credits`` (some new-api versions): ``data.total_usage`` is what REMAINS,
+        in the display unit (the opposite of OpenRouter's field); 100000000 is unlimited."""
+        response = yield httpx.Request("GET", f"{base}/v1/credits", headers=auth)
+        body = _billing_body(response)
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise BadResponseError("/v1/credits answer has no data object")
+        remaining = decimal_field(data, "total_usage")
+        assert remaining is not None
+        unlimited = remaining >= UNLIMITED_HARD_LIMIT
+        return _key_balance(
+            units.display_currency,
+            unlimited=unlimited,
+            balance=None if unlimited else remaining,
+            granted=None,
+            used=None,
+            expires_at=None,
+        )
+
+
+def _absent(response: httpx.Response) -> bool:
+    """The site lacks this endpoint: 404/405, or a web page (one-api's SPA) instead of JSON."""
+    return response.status_code in (404, 405) or (
+        response.status_code == 200 and looks_like_html(response)
+    )
+
 
 def _billing_body(response: httpx.Response) -> dict[str, Any]:
     raise_for_transient(response, retired=RETIRED)
-    if response.status_code == 404 or looks_like_html(response):
+    if _absent(response):
         raise BadResponseError(
-            "the site has neither /api/usage/token/ nor the billing endpoints for keys "
-            f"(HTTP {response.status_code})"
+            "the site has none of /api/usage/token/, the billing endpoints or /v1/credits "
+            f"for keys (HTTP {response.status_code})"
         )
     if response.status_code != 200:
-        raise _failure_from(response, key=True)
+        raise failure_from(response, key=True)
     body = parse_object(response)
     if "error" in body or body.get("success") is False:
-        raise _failure_from(response, key=True)
+        raise failure_from(response, key=True)
     return body
 
 
 def _key_balance(
-    units: Units,
+    currency: str,
     *,
     unlimited: bool,
     balance: Decimal | None,
@@ -324,7 +366,7 @@ def _key_balance(
     elif not unlimited and balance is not None and balance <= 0:
         status, message = Status.EXHAUSTED, "key quota used up"
     return Balance(
-        currency=units.currency,
+        currency=currency,
         balance=None if unlimited else balance,
         granted=None if unlimited else granted,
         used=used,
@@ -332,4 +374,5 @@ def _key_balance(
         expires_at=expires_at,
         status=status,
         message=message,
+        scope="key",
     )

@@ -1,6 +1,6 @@
 """new-api relays in the demo: the relay of seed document 002 (``X-Api-User``) with an account,
 an ``sk-`` key and an unlimited key; an older CNY site whose keys fall back to the billing
-endpoints; and a site that is down (nginx 503)."""
+endpoints; a site whose keys are read from ``/v1/credits``; and a site that is down (nginx 503)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def populate(state: SandboxState) -> list[DemoAccount]:
         replace=True,
     )
     cny = state.add_key("relay-cny", key=token("sk-cny"), remain=3_000_000, used=1_000_000)
+    state.add_site(
+        "relay-credits", "newapi", token_usage=False, billing=False, credits=True, replace=True
+    )
+    credits = state.add_key("relay-credits", key=token("sk-cred"), remain=6_000_000)
     state.add_site("relay-down", "newapi", replace=True)
     down = state.add_account("relay-down", token=token("tok-"), quota=1_000_000)
     state.set_fault("relay-down", "html_503")
@@ -49,6 +53,15 @@ def populate(state: SandboxState) -> list[DemoAccount]:
         account(state, "relay-x-unlimited", "relay-x", "newapi", unlimited, "unlimited key"),
         account(
             state, "relay-cny-key", "relay-cny", "newapi", cny, "CNY display, billing fallback"
+        ),
+        account(
+            state,
+            "relay-credits-key",
+            "relay-credits",
+            "newapi",
+            credits,
+            "only /v1/credits for keys (total_usage is what remains)",
+            spend_per_hour="0.03",
         ),
         account(state, "relay-down", "relay-down", "newapi", down, "a site that is down"),
     ]

@@ -2,7 +2,8 @@
 
 Site settings: ``quota_per_unit``, ``display`` (USD, CNY, TOKENS), ``usd_exchange_rate``,
 ``auth_era`` (``oneapi``, ``newapi``, ``header:<Name>``, ``newest``; see :mod:`.answers`),
-``token_usage`` (whether ``/api/usage/token/`` exists; off for the oneapi era by default) and
+``token_usage`` (whether ``/api/usage/token/`` exists; off for the oneapi era by default),
+``billing`` and ``credits`` (whether ``/v1/dashboard/billing/*`` and ``/v1/credits`` exist) and
 ``echo_access_token`` (AIHubMix-style: ``/api/user/self`` echoes the token back). Amounts move in
 quota units; money is ``quota / quota_per_unit`` USD.
 """
@@ -97,6 +98,8 @@ class SiteIn(AdminIn):
     auth_era: str = Field("newapi", max_length=100)
     token_usage: bool | None = None
     echo_access_token: bool = False
+    billing: bool = True
+    credits: bool = False
 
 
 class AccountIn(AdminIn):
@@ -193,6 +196,8 @@ class NewAPIImitation(Imitation):
             auth_era=check_era(fields.get("auth_era", "newapi")),
             token_usage=fields.get("token_usage"),
             echo_access_token=bool(fields.get("echo_access_token", False)),
+            billing=bool(fields.get("billing", True)),
+            credits=bool(fields.get("credits", False)),
         )
 
     def load_settings(self, data: Mapping[str, Any]) -> Settings:

@@ -85,6 +85,23 @@ class Usage(BaseModel):
     total_usage: float
 
 
+class CreditsData(BaseModel):
+    total_usage: float
+
+
+class Credits(BaseModel):
+    data: CreditsData
+
+
+#: 404: ``{"detail"}`` for an unknown site, ``{"error": {...}}`` (Invalid URL) for a missing route.
+MISSING_ROUTE: dict[int | str, dict[str, Any]] = {
+    404: {
+        "description": "Unknown site, or the site lacks this route (Invalid URL)",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
 KEY_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": OpenAIError, "description": "Invalid, exhausted or expired key"}
 }
@@ -103,9 +120,20 @@ def user_self(state: SandboxState, site: Site, headers: Mapping[str, str]) -> An
     return Answer(reply, acc, count=acc is not None and reply.status == 200)
 
 
+_PATHS = {
+    "subscription": "/v1/dashboard/billing/subscription",
+    "usage": "/v1/dashboard/billing/usage",
+    "credits": "/v1/credits",
+}
+
+
 def _key_answer(state: SandboxState, site: Site, headers: Mapping[str, str], which: str) -> Answer:
     if which == "usage_token" and not site.has_token_usage:
         return Answer(answers.spa_index())
+    if (which in ("subscription", "usage") and not site.billing) or (
+        which == "credits" and not site.credits
+    ):
+        return Answer(answers.invalid_url(_PATHS[which]))
     key, error = answers.find_key(state, site, headers.get("authorization"))
     if error is not None:
         return Answer(error, key)
@@ -114,6 +142,8 @@ def _key_answer(state: SandboxState, site: Site, headers: Mapping[str, str], whi
         return Answer(answers.token_usage(state, key), key)
     if which == "subscription":
         return Answer(answers.subscription(state, site, key), key)
+    if which == "credits":
+        return Answer(answers.credits(state, site, key), key)
     return Answer(answers.usage(state, site, key), key)
 
 
@@ -127,6 +157,10 @@ def subscription(state: SandboxState, site: Site, headers: Mapping[str, str]) ->
 
 def usage(state: SandboxState, site: Site, headers: Mapping[str, str]) -> Answer:
     return _key_answer(state, site, headers, "usage")
+
+
+def credits(state: SandboxState, site: Site, headers: Mapping[str, str]) -> Answer:
+    return _key_answer(state, site, headers, "credits")
 
 
 ROUTES: tuple[Route, ...] = (
@@ -174,7 +208,11 @@ ROUTES: tuple[Route, ...] = (
         subscription,
         "OpenAI-style billing subscription of an sk- key",
         faulty(
-            {200: {"model": Subscription, "description": "OpenAI-style limit"}, **KEY_RESPONSES}
+            {
+                200: {"model": Subscription, "description": "OpenAI-style limit"},
+                **KEY_RESPONSES,
+                **MISSING_ROUTE,
+            }
         ),
         not_found=not_found,
     ),
@@ -182,7 +220,26 @@ ROUTES: tuple[Route, ...] = (
         "/v1/dashboard/billing/usage",
         usage,
         "OpenAI-style billing usage (cents) of an sk- key",
-        faulty({200: {"model": Usage, "description": "Usage in cents"}, **KEY_RESPONSES}),
+        faulty(
+            {
+                200: {"model": Usage, "description": "Usage in cents"},
+                **KEY_RESPONSES,
+                **MISSING_ROUTE,
+            }
+        ),
+        not_found=not_found,
+    ),
+    Route(
+        "/v1/credits",
+        credits,
+        "some new-api versions: what REMAINS of an sk- key, in the display unit",
+        faulty(
+            {
+                200: {"model": Credits, "description": "data.total_usage is what remains"},
+                **KEY_RESPONSES,
+                **MISSING_ROUTE,
+            }
+        ),
         not_found=not_found,
     ),
 )

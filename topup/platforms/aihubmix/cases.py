@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from topup.platforms.base import Case, Exchange, Staged
+
+_KEY = {"api_key": "sk-ahm-key-0123456789"}
+_REMAIN = "/dashboard/billing/remain"
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -31,7 +35,7 @@ CASES: tuple[Case, ...] = (
                 expect_headers={"authorization": "Bearer ahm-manage-key-0123456789"},
             ),
         ),
-        {"status": "ok", "currency": "USD", "balance": "123", "used": "77"},
+        {"status": "ok", "currency": "USD", "balance": "123", "used": "77", "scope": "account"},
     ),
     Case(
         "failure message under success:false",
@@ -45,6 +49,73 @@ CASES: tuple[Case, ...] = (
         ),
         {"status": "auth_error", "balance": None},
     ),
+    Case(
+        "sk- key: total_usage of /dashboard/billing/remain is what REMAINS, in USD",
+        _KEY,
+        (
+            Exchange(
+                _REMAIN,
+                json={"object": "list", "total_usage": Decimal("12.3456")},
+                expect_headers={"authorization": "Bearer sk-ahm-key-0123456789"},
+            ),
+        ),
+        {
+            "status": "ok",
+            "currency": "USD",
+            "balance": "12.3456",
+            "used": None,
+            "unlimited": False,
+            "scope": "key",
+        },
+    ),
+    Case(
+        "sk- key: the optional APP-Code header is sent",
+        {**_KEY, "app_code": "ABCD1234"},
+        (
+            Exchange(
+                _REMAIN,
+                json={"object": "list", "total_usage": 0},
+                expect_headers={"app-code": "ABCD1234"},
+            ),
+        ),
+        {"status": "ok", "balance": "0"},
+    ),
+    Case(
+        "sk- key: -0.000002 marks an unlimited key",
+        _KEY,
+        (Exchange(_REMAIN, json={"object": "list", "total_usage": Decimal("-0.000002")}),),
+        {"status": "ok", "unlimited": True, "balance": None, "scope": "key"},
+    ),
+    Case(
+        "sk- key: quota exhausted refusal is exhausted, not auth",
+        _KEY,
+        (
+            Exchange(
+                _REMAIN,
+                status=403,
+                json={"error": {"message": "quota exhausted", "type": "aihubmix_api_error"}},
+            ),
+        ),
+        {"status": "exhausted", "balance": None},
+    ),
+    Case(
+        "sk- key: invalid key",
+        _KEY,
+        (
+            Exchange(
+                _REMAIN,
+                status=401,
+                json={"error": {"message": "无效的令牌", "type": "one_api_error"}},
+            ),
+        ),
+        {"status": "auth_error"},
+    ),
+    Case(
+        "sk- key: no total_usage is a bad response, never 0",
+        _KEY,
+        (Exchange(_REMAIN, json={"object": "list"}),),
+        {"status": "bad_response", "balance": None},
+    ),
 )
 
 #: The cases the imitation can stage: the same result from the sandbox over real HTTP.
@@ -55,5 +126,11 @@ STAGED: dict[str, Staged] = {
     "failure message under success:false": Staged(
         account={"quota": 1}, config={"access_token": "ahm-not-known"}
     ),
+    "sk- key: total_usage of /dashboard/billing/remain is what REMAINS, in USD": Staged(
+        key={"remain": 6172800, "used": 100}
+    ),
+    "sk- key: -0.000002 marks an unlimited key": Staged(key={"unlimited": True, "used": 5}),
+    "sk- key: quota exhausted refusal is exhausted, not auth": Staged(key={"remain": 0}),
+    "sk- key: invalid key": Staged(key={"remain": 5}, config={"api_key": "sk-not-known"}),
 }
 CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)

@@ -1,0 +1,1 @@
+"""Vercel AI Gateway: its client, recorded cases, sandbox imitation and demo accounts."""

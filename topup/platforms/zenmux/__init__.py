@@ -1,0 +1,1 @@
+"""ZenMux: its client (PAYG balance, management key), cases, imitation and demo accounts."""

@@ -1,0 +1,1 @@
+"""Venice: its client (USD and DIEM balances), cases, imitation and demo accounts."""

@@ -1,0 +1,1 @@
+"""302.AI (provider name ``302ai``): its client, cases, imitation and demo accounts."""

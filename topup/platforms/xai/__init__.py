@@ -1,0 +1,1 @@
+"""xAI: its client (prepaid team balance, management key), cases, imitation and demo."""

@@ -37,6 +37,12 @@ _BUILTIN = {
     "siliconflow": "topup.platforms.siliconflow.client:SiliconFlow",
     "newapi": "topup.platforms.newapi.client:NewAPI",
     "aihubmix": "topup.platforms.aihubmix.client:AIHubMix",
+    "openrouter": "topup.platforms.openrouter.client:OpenRouter",
+    "vercel": "topup.platforms.vercel.client:Vercel",
+    "zenmux": "topup.platforms.zenmux.client:ZenMux",
+    "venice": "topup.platforms.venice.client:Venice",
+    "302ai": "topup.platforms.ai302.client:AI302",
+    "xai": "topup.platforms.xai.client:XAI",
 }
 
 _registered: dict[str, type[Provider]] = {}

@@ -12,8 +12,8 @@ from topup.account import Account
 from topup.errors import BadResponseError
 from topup.model import Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import bearer_get, error_under_200, read_object, retired
 from topup.platforms.responses import decimal_field, error_message
-from topup.platforms.vercel.bearer import bearer_get, error_under_200, read_object, retired
 
 PATH = "/dashboard/balance"
 CURRENCY = "USD"  # 302.AI balances are US dollars

@@ -1,11 +1,11 @@
 """302.AI in the sandbox: prepaid USD accounts behind ``sk-`` keys (see
-:mod:`topup.platforms.vercel.prepaid`)."""
+:mod:`topup.sandbox.prepaid`)."""
 
 from __future__ import annotations
 
 from topup.platforms.ai302 import answers
-from topup.platforms.vercel.prepaid import PrepaidImitation
 from topup.sandbox.imitation import Route
+from topup.sandbox.prepaid import PrepaidImitation
 
 
 class AI302Imitation(PrepaidImitation):

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from topup.platforms.vercel.prepaid import bearer
 from topup.sandbox.imitation import Answer, Route
 from topup.sandbox.openapi import faulty
+from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import ENABLED, Site
 from topup.sandbox.replies import Reply, json_reply
 

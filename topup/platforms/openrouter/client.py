@@ -21,14 +21,14 @@ from topup.account import Account
 from topup.errors import BadResponseError, ExhaustedError
 from topup.model import PERIODS, Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
-from topup.platforms.responses import body_text, decimal_field, raise_for_transient
-from topup.platforms.vercel.bearer import (
+from topup.platforms.bearer import (
     AUTH_STATUSES,
     bearer_get,
     error_under_200,
     read_object,
     retired,
 )
+from topup.platforms.responses import body_text, decimal_field, raise_for_transient
 
 CREDITS = "/v1/credits"
 KEY = "/v1/key"

@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from topup.platforms.openrouter import answers
-from topup.platforms.vercel.prepaid import Money, SecretText, validated
 from topup.sandbox.faults import Fault, FaultKind
 from topup.sandbox.imitation import AdminIn, Imitation, Route
+from topup.sandbox.prepaid import Money, SecretText, validated
 from topup.sandbox.records import (
     MAX_MONEY,
     MAX_QUOTA,

@@ -15,8 +15,8 @@ from topup.account import Account
 from topup.errors import BadResponseError
 from topup.model import Balance, CurrencyBalance, Status
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import bearer_get, error_under_200, read_object, retired
 from topup.platforms.responses import decimal_field
-from topup.platforms.vercel.bearer import bearer_get, error_under_200, read_object, retired
 
 PATH = "/api/v1/billing/balance"
 #: The one unit rule: the ``balances`` member -> its currency or unit code.

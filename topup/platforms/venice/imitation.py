@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from topup.platforms.venice import answers
-from topup.platforms.vercel.prepaid import Money, SecretText, validated
 from topup.sandbox.imitation import AdminIn, Imitation, Route
+from topup.sandbox.prepaid import Money, SecretText, validated
 from topup.sandbox.records import (
     MAX_MONEY,
     MAX_QUOTA,

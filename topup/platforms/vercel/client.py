@@ -10,8 +10,8 @@ from __future__ import annotations
 from topup.account import Account
 from topup.model import Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import bearer_get, error_under_200, read_object, retired
 from topup.platforms.responses import decimal_field
-from topup.platforms.vercel.bearer import bearer_get, error_under_200, read_object, retired
 
 PATH = "/v1/credits"
 CURRENCY = "USD"  # AI Gateway credits are US dollars

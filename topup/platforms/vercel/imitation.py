@@ -1,12 +1,12 @@
 """Vercel AI Gateway in the sandbox: prepaid team credits behind ``vck_`` keys (see
-:mod:`topup.platforms.vercel.prepaid`); ``total_used`` grows with every spend. Its failures
+:mod:`topup.sandbox.prepaid`); ``total_used`` grows with every spend. Its failures
 have the common ``{"error": {"message", "type"}}`` shape."""
 
 from __future__ import annotations
 
 from topup.platforms.vercel import answers
-from topup.platforms.vercel.prepaid import PrepaidImitation
 from topup.sandbox.imitation import Route
+from topup.sandbox.prepaid import PrepaidImitation
 
 
 class VercelImitation(PrepaidImitation):

@@ -15,8 +15,8 @@ from topup.account import Account
 from topup.errors import BadResponseError
 from topup.model import Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import bearer_get, error_under_200, read_object, retired
 from topup.platforms.responses import body_text, decimal_field
-from topup.platforms.vercel.bearer import bearer_get, error_under_200, read_object, retired
 
 PATH = "/v1/billing/teams/{team_id}/prepaid/balance"
 CURRENCY = "USD"

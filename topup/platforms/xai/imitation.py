@@ -1,5 +1,5 @@
 """xAI in the sandbox: prepaid teams behind management keys (see
-:mod:`topup.platforms.vercel.prepaid`), amounts in cents, and postpaid teams (HTTP 404).
+:mod:`topup.sandbox.prepaid`), amounts in cents, and postpaid teams (HTTP 404).
 
 Every sandbox team has the id :data:`~topup.platforms.xai.answers.TEAM_ID` (a route's handler
 cannot read path parameters): another team id in the path is the sandbox's 404, like a wrong
@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from topup.platforms.vercel.prepaid import AccountIn, PrepaidAccount, PrepaidImitation
 from topup.platforms.xai import answers
 from topup.sandbox.imitation import AdminIn, Route
+from topup.sandbox.prepaid import AccountIn, PrepaidAccount, PrepaidImitation
 from topup.sandbox.records import Record, Site
 
 

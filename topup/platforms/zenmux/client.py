@@ -16,8 +16,8 @@ from topup.account import Account
 from topup.errors import BadResponseError, RateLimitedError
 from topup.model import Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import bearer_get, read_object, retired
 from topup.platforms.responses import body_text, decimal_field, error_message
-from topup.platforms.vercel.bearer import bearer_get, read_object, retired
 
 PATH = "/api/v1/management/payg/balance"
 RATE_LIMITED = 422  # ZenMux's management endpoints: "exceeding the limit returns a 422 error"

@@ -1,14 +1,14 @@
 """ZenMux in the sandbox: Pay-As-You-Go accounts with top-up (paid) and bonus (granted)
-credits (see :mod:`topup.platforms.vercel.prepaid`); bonus credits are spent first, as the
+credits (see :mod:`topup.sandbox.prepaid`); bonus credits are spent first, as the
 platform documents. Its rate limit answers HTTP 422; a failure under HTTP 200 is
 ``success: false``."""
 
 from __future__ import annotations
 
-from topup.platforms.vercel.prepaid import PrepaidImitation
 from topup.platforms.zenmux import answers
 from topup.sandbox.faults import Fault, FaultKind
 from topup.sandbox.imitation import Route
+from topup.sandbox.prepaid import PrepaidImitation
 from topup.sandbox.replies import Reply, json_reply
 
 

@@ -1,5 +1,5 @@
 """Prepaid money accounts in the sandbox: the record, admin models, spend rule and Bearer lookup
-shared by the imitations of Vercel, ZenMux, 302.AI and xAI (one prepaid amount behind a key).
+that imitations of platforms with one prepaid amount behind a key build on.
 
 An account holds ``paid`` (topped up) and ``granted`` (bonus) money and ``used`` (spent so far);
 its balance is ``paid + granted``. Spending takes the granted part first, then the paid part,

@@ -1,6 +1,5 @@
-"""Client helpers shared by the platforms whose balance is one ``GET`` with a Bearer key that
-answers a JSON object (Vercel, OpenRouter, ZenMux, Venice, 302.AI, xAI): the request, and the
-HTTP statuses that mean the same on all of them."""
+"""Client helpers for platforms whose balance is one ``GET`` with a Bearer key that answers a
+JSON object: the request, and the HTTP statuses that mean the same on all of them."""
 
 from __future__ import annotations
 

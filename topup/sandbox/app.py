@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from enum import Enum
 from typing import Any
 
@@ -95,9 +95,7 @@ def _mount(
             st.bump(answer.record)
         return await finish(plan, imitation, answer.reply)
 
-    responses: dict[int | str, dict[str, Any]] = {}
-    for _, route in reversed(list(by_dialect.values())):
-        responses.update(route.responses)
+    responses = merged_responses([r.responses for _, r in by_dialect.values()])
     headers = dict.fromkeys(h for _, r in by_dialect.values() for h in r.headers)
     app.add_api_route(
         "/{site}" + path,
@@ -116,3 +114,27 @@ def _mount(
         if headers
         else None,
     )
+
+
+def merged_responses(
+    documented: list[Mapping[int | str, dict[str, Any]]],
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of a path several platforms serve: per status, one platform's
+    answer, or any of theirs (a union of their models; any JSON where one has no model)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for responses in documented:
+        for status, spec in responses.items():
+            seen = out.get(status)
+            if seen is None or seen == spec:
+                out[status] = dict(spec)
+                continue
+            description = " / ".join(dict.fromkeys([seen["description"], spec["description"]]))
+            if "model" in seen and "model" in spec:
+                union = seen["model"] | spec["model"]
+                out[status] = {"model": union, "description": description}
+            else:
+                out[status] = {"description": description, "content": _ANY_CONTENT}
+    return out
+
+
+_ANY_CONTENT = {"application/json": {"schema": {}}, "text/html": {"schema": {"type": "string"}}}

@@ -38,6 +38,8 @@ class DemoAccount:
     topped_up: Decimal = Decimal(0)
     #: The sandbox record behind it: ``{"account": id}`` or ``{"key": key}``.
     target: dict[str, str] | None = None
+    #: The status its check ends in (a failure shown on purpose says so).
+    expect: str = "ok"
 
 
 def token(prefix: str) -> str:
@@ -55,6 +57,7 @@ def account(
     *,
     spend_per_hour: str | int = 0,
     topped_up: str | int = 0,
+    expect: str = "ok",
     **settings: str,
 ) -> DemoAccount:
     """A demo account for a sandbox ``record``: its credentials as the platform's imitation
@@ -70,6 +73,7 @@ def account(
         spend_per_hour=Decimal(spend_per_hour),
         topped_up=Decimal(topped_up),
         target={record.kind: record.ident},
+        expect=expect,
     )
 
 

@@ -43,5 +43,6 @@ def populate(state: SandboxState) -> list[DemoAccount]:
             "siliconflow",
             old,
             "endpoint retired",
+            expect="endpoint_retired",
         ),
     ]

@@ -1,0 +1,1 @@
+"""OhMyGPT: its client, recorded cases, sandbox imitation and demo account."""

@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 
 from topup.platforms.deepinfra.client import PATH
 from topup.platforms.poe.simple import Label, Money, RequestCount, SecretText, SimpleImitation
-from topup.platforms.siliconflow.answers import bearer
 from topup.sandbox.imitation import AdminIn, Answer, Route
 from topup.sandbox.openapi import faulty
+from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import DISABLED, MAX_MONEY, Record, Site
 from topup.sandbox.replies import json_reply
 

@@ -16,11 +16,11 @@ from pydantic import BaseModel
 
 from topup.platforms.ohmygpt.client import PATH
 from topup.platforms.poe.simple import Money, RequestCount, SecretText, SimpleImitation
-from topup.platforms.siliconflow.answers import bearer
 from topup.sandbox.faults import Fault, FaultKind
 from topup.sandbox.imitation import AdminIn, Answer, Route
 from topup.sandbox.money import money_text
 from topup.sandbox.openapi import faulty
+from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import DISABLED, Record, Site
 from topup.sandbox.replies import Reply, json_reply
 

@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 
 from topup.platforms.poe.client import PATH
 from topup.platforms.poe.simple import RequestCount, SecretText, SimpleImitation
-from topup.platforms.siliconflow.answers import bearer
 from topup.sandbox.faults import Fault, FaultKind
 from topup.sandbox.imitation import AdminIn, Answer, Route
 from topup.sandbox.openapi import faulty
+from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import DISABLED, MAX_QUOTA, Record, Site
 from topup.sandbox.replies import Reply, json_reply
 

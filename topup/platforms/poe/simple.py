@@ -2,9 +2,10 @@
 
 Poe, AIProxy, OhMyGPT, DeepInfra and Zhipu (pay-as-you-go) all look like this in the sandbox:
 sites without settings, one account record per credential holding a few amounts, no keys. The
-admin input models are the platform's own (validated here for the Python API too, by the same
-models the admin API uses); spending goes through the record's own ``take(units)``, so a spend
-rate and an admin spend change the numbers the same way.
+admin input models are the platform's own (validated for the Python API too, by the same models
+the admin API uses, with :func:`topup.sandbox.prepaid.validated`); spending goes through the
+record's own ``take(units)``, so a spend rate and an admin spend change the numbers alike.
+It generalises :class:`topup.sandbox.prepaid.PrepaidImitation` to records of any shape.
 """
 
 from __future__ import annotations
@@ -14,33 +15,16 @@ from dataclasses import fields as dataclass_fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from topup.sandbox.imitation import AdminIn, Imitation
-from topup.sandbox.records import MAX_MONEY, MAX_QUOTA, Record, SandboxError, Site, random_token
+from topup.sandbox.imitation import Imitation
+from topup.sandbox.prepaid import Money, SecretText, SpendIn, validated
+from topup.sandbox.records import MAX_QUOTA, Record, SandboxError, Site, random_token
 
-Money = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MONEY, lt=MAX_MONEY)]
-SecretText = Annotated[str, Field(min_length=1, max_length=512)]
+__all__ = ["Label", "Money", "RequestCount", "SecretText", "SimpleImitation"]
+
 Label = Annotated[str, Field(max_length=200)]
 RequestCount = Annotated[int, Field(ge=0, lt=MAX_QUOTA)]
-
-
-class SpendIn(AdminIn):
-    """Spend this much (in the platform's own unit: money, points...)."""
-
-    amount: Money
-
-
-def validated(model: type[AdminIn], fields: Mapping[str, Any], *, defaults: bool) -> dict[str, Any]:
-    """``fields`` checked by ``model``: with its defaults filled in, or only those given."""
-    try:
-        parsed = model.model_validate(dict(fields))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        raise SandboxError(problems) from None
-    return parsed.model_dump(exclude_unset=not defaults)
 
 
 class SimpleImitation(Imitation):
@@ -69,7 +53,7 @@ class SimpleImitation(Imitation):
         return None
 
     def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> Record:
-        values = validated(self.account_model, fields, defaults=True)
+        values = validated(self.account_model, fields, "account")
         token = values.pop("token", None) or self.issued_prefix + random_token(40)
         known = {f.name for f in dataclass_fields(self.account_type)}
         return self.account_type(
@@ -86,12 +70,12 @@ class SimpleImitation(Imitation):
         return self.units
 
     def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
-        for name, value in validated(self.balance_model, fields, defaults=False).items():
+        for name, value in validated(self.balance_model, fields, "balance").items():
             if value is not None:
                 setattr(record, name, value)
 
     def validate_spend(self, site: Site, record: Record, fields: Mapping[str, Any]) -> Decimal:
-        amount: Decimal = validated(SpendIn, fields, defaults=True)["amount"]
+        amount: Decimal = validated(SpendIn, fields, "spend")["amount"]
         if amount < 0:
             raise SandboxError("a spend is not negative")
         return amount

@@ -139,7 +139,12 @@ class Amounts:
     def has_value(self) -> bool:
         """True when these are a known value: a currency's amounts, an unlimited key, several
         currencies or quota windows."""
-        return self.currency is not None or self.unlimited or bool(self.balances or self.windows)
+        return (
+            self.currency is not None
+            or self.balance is not None  # a known amount in a unit the platform does not name
+            or self.unlimited
+            or bool(self.balances or self.windows)
+        )
 
     def entries(self) -> tuple[CurrencyBalance, ...]:
         """Every currency's amounts: :attr:`balances`, else the flat fields as one entry."""

@@ -9,11 +9,35 @@ from topup.cli.app import app
 
 # The order the commands are listed in by `topup --help`:
 # isort: off
-from topup.cli import check, providers, sandbox, demo, watch, history, alerts, serve
+from topup.cli import (
+    check,
+    providers,
+    init,
+    configure,
+    importer,
+    sandbox,
+    demo,
+    watch,
+    history,
+    alerts,
+    serve,
+)
 # isort: on
 
 #: The command modules, in the order they register.
-COMMANDS = (check, providers, sandbox, demo, watch, history, alerts, serve)
+COMMANDS = (
+    check,
+    providers,
+    init,
+    configure,
+    importer,
+    sandbox,
+    demo,
+    watch,
+    history,
+    alerts,
+    serve,
+)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""``topup sandbox``: run the local stand-in of the balance APIs."""
+"""``topup sandbox``: run the local imitation of every platform's balance API."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def sandbox(
         ),
     ] = False,
 ) -> None:
-    """Serve faithful copies of the SiliconFlow and new-api balance APIs, with faults on demand."""
+    """Serve a faithful imitation of every platform's balance API, with faults on demand."""
     import uvicorn
 
     from topup import demo

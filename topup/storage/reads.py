@@ -41,7 +41,15 @@ class Reads(Transactions):
         last_point = (  # the last *good value*: a point that carries amounts (has_value)
             select(balances.c.id)
             .where(balances.c.account_id == accounts.c.id)
-            .where(or_(balances.c.currency.is_not(None), balances.c.unlimited.is_(True)))
+            .where(  # the SQL of Amounts.has_value
+                or_(
+                    balances.c.currency.is_not(None),
+                    balances.c.balance.is_not(None),
+                    balances.c.unlimited.is_(True),
+                    balances.c.balances.is_not(None),
+                    balances.c.windows.is_not(None),
+                )
+            )
             .order_by(balances.c.at.desc(), balances.c.id.desc())
             .limit(1)
             .correlate(accounts)

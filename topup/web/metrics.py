@@ -144,6 +144,8 @@ class TopupCollector(Collector):
                 for entry in point.entries():  # one series per currency the account holds
                     if entry.balance is not None:
                         balance.add_metric([v.name, v.provider, entry.currency], _f(entry.balance))
+                if not point.entries() and point.balance is not None:  # a unit nobody named
+                    balance.add_metric(labels, _f(point.balance))
                 if point.used is not None:
                     used.add_metric(labels, _f(point.used))
                 if point.limit is not None:

@@ -14,12 +14,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from topup.platforms.aiproxy.client import PATH
-from topup.platforms.poe.simple import RequestCount, SecretText, SimpleImitation
 from topup.sandbox.faults import Fault, FaultKind
 from topup.sandbox.imitation import AdminIn, Answer, Route
 from topup.sandbox.openapi import faulty
 from topup.sandbox.records import DISABLED, MAX_MONEY, Record, Site
 from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.simple import RequestCount, SecretText, SimpleImitation
 
 STEPS = 100  # points move in 0.01 steps
 Points = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, lt=MAX_MONEY)]

@@ -17,12 +17,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from topup.platforms.deepinfra.client import PATH
-from topup.platforms.poe.simple import Label, Money, RequestCount, SecretText, SimpleImitation
 from topup.sandbox.imitation import AdminIn, Answer, Route
 from topup.sandbox.openapi import faulty
 from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import DISABLED, MAX_MONEY, Record, Site
 from topup.sandbox.replies import json_reply
+from topup.sandbox.simple import Label, Money, RequestCount, SecretText, SimpleImitation
 
 STEPS = 10_000  # usage accrues in 0.0001 USD steps
 Usage = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, lt=MAX_MONEY)]

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from topup.platforms.base import Case, Exchange, Staged
-from topup.platforms.kimi_code.expect import Windows
+from topup.platforms.expect import Windows
 
 _KEY = {"api_key": "sk-kimi-test-0123456789"}
 _PATH = "/coding/v1/usages"

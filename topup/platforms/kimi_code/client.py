@@ -18,8 +18,8 @@ from topup.account import Account
 from topup.errors import AuthError, BadResponseError
 from topup.model import Balance, QuotaWindow
 from topup.platforms.base import CheckFlow, CredentialField, Provider
-from topup.platforms.kimi_code.windows import count, iso_time, window_name
 from topup.platforms.responses import body_text, int_field, parse_object, raise_for_transient
+from topup.platforms.windows import count, iso_time, window_name
 
 PATH = "/coding/v1/usages"
 RETIRED = "Kimi Code retired its usage endpoint (HTTP 410 Gone from /coding/v1/usages)"

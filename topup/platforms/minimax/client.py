@@ -31,8 +31,8 @@ from topup.errors import (
 from topup.model import Balance, QuotaWindow
 from topup.platforms.base import CheckFlow, CredentialField, Provider
 from topup.platforms.kimi_code.client import plan_failure
-from topup.platforms.kimi_code.windows import count, epoch_ms, no_plan
 from topup.platforms.responses import int_field, parse_object, raise_for_transient, snippet
+from topup.platforms.windows import count, epoch_ms, no_plan
 
 PATH = "/v1/api/openplatform/coding_plan/remains"
 RETIRED = "MiniMax retired the coding-plan endpoint (HTTP 410 Gone from coding_plan/remains)"

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from topup.platforms.kimi_code.plans import (
+from topup.sandbox.faults import Fault, FaultKind
+from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.openapi import faulty
+from topup.sandbox.plans import (
     FIVE_HOURS,
     WEEK,
     PlanAccount,
@@ -21,9 +24,6 @@ from topup.platforms.kimi_code.plans import (
     bearer,
     unknown_site,
 )
-from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import Answer, Route
-from topup.sandbox.openapi import faulty
 from topup.sandbox.records import DISABLED, Site
 from topup.sandbox.replies import Reply, json_reply
 

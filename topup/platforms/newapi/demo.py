@@ -63,5 +63,13 @@ def populate(state: SandboxState) -> list[DemoAccount]:
             "only /v1/credits for keys (total_usage is what remains)",
             spend_per_hour="0.03",
         ),
-        account(state, "relay-down", "relay-down", "newapi", down, "a site that is down"),
+        account(
+            state,
+            "relay-down",
+            "relay-down",
+            "newapi",
+            down,
+            "a site that is down",
+            expect="unavailable",
+        ),
     ]

@@ -15,7 +15,6 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from topup.platforms.ohmygpt.client import PATH
-from topup.platforms.poe.simple import Money, RequestCount, SecretText, SimpleImitation
 from topup.sandbox.faults import Fault, FaultKind
 from topup.sandbox.imitation import AdminIn, Answer, Route
 from topup.sandbox.money import money_text
@@ -23,6 +22,7 @@ from topup.sandbox.openapi import faulty
 from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import DISABLED, Record, Site
 from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.simple import Money, RequestCount, SecretText, SimpleImitation
 
 STEPS = 100  # amounts move in 0.01 steps
 

@@ -14,13 +14,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from topup.platforms.poe.client import PATH
-from topup.platforms.poe.simple import RequestCount, SecretText, SimpleImitation
 from topup.sandbox.faults import Fault, FaultKind
 from topup.sandbox.imitation import AdminIn, Answer, Route
 from topup.sandbox.openapi import faulty
 from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import DISABLED, MAX_QUOTA, Record, Site
 from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.simple import RequestCount, SecretText, SimpleImitation
 
 Points = Annotated[int, Field(ge=0, lt=MAX_QUOTA)]
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from topup.platforms.base import Case, Exchange, Staged
-from topup.platforms.kimi_code.expect import Windows
+from topup.platforms.expect import Windows
 
 _KEY = {"api_key": "0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOp"}
 _PATH = "/api/monitor/usage/quota/limit"

@@ -21,8 +21,8 @@ from topup.errors import AuthError, BadResponseError, CheckError
 from topup.model import Balance, QuotaWindow
 from topup.platforms.base import CheckFlow, CredentialField, Provider
 from topup.platforms.kimi_code.client import plan_failure
-from topup.platforms.kimi_code.windows import DAY, HOUR, count, epoch_ms, no_plan, window_name
 from topup.platforms.responses import int_field, parse_object, raise_for_transient, snippet
+from topup.platforms.windows import DAY, HOUR, count, epoch_ms, no_plan, window_name
 
 PATH = "/api/monitor/usage/quota/limit"
 RETIRED = "Zhipu retired its quota endpoint (HTTP 410 Gone from /api/monitor/usage/quota/limit)"

@@ -17,13 +17,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from topup.platforms.poe.simple import Money, RequestCount, SecretText, SimpleImitation
 from topup.platforms.zhipu_payg.client import PATH
 from topup.sandbox.faults import Fault, FaultKind
 from topup.sandbox.imitation import AdminIn, Answer, Route
 from topup.sandbox.openapi import faulty
 from topup.sandbox.records import DISABLED, MAX_MONEY, Record, Site
 from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.simple import Money, RequestCount, SecretText, SimpleImitation
 
 STEPS = 10_000  # spending moves in 0.0001 CNY steps
 Total = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, lt=MAX_MONEY)]

@@ -1,9 +1,9 @@
 """A sandbox imitation of a platform that answers one credential's balance, and nothing else.
 
-Poe, AIProxy, OhMyGPT, DeepInfra and Zhipu (pay-as-you-go) all look like this in the sandbox:
-sites without settings, one account record per credential holding a few amounts, no keys. The
-admin input models are the platform's own (validated for the Python API too, by the same models
-the admin API uses, with :func:`topup.sandbox.prepaid.validated`); spending goes through the
+Many platforms look like this in the sandbox: sites without settings, one account record per
+credential holding a few amounts, no keys. The admin input models are the platform's own
+(validated for the Python API too, by the same models the admin API uses, with
+:func:`topup.sandbox.prepaid.validated`); spending goes through the
 record's own ``take(units)``, so a spend rate and an admin spend change the numbers alike.
 It generalises :class:`topup.sandbox.prepaid.PrepaidImitation` to records of any shape.
 """

@@ -1,4 +1,4 @@
-"""Reading coding-plan quota windows, shared by the coding-plan clients (Kimi Code, Zhipu, MiniMax).
+"""Reading coding-plan quota windows: window names, reset times, counts, the no-plan message.
 
 A window is named from its length (:func:`window_name`: ``5h``, ``daily``, ``weekly``,
 ``monthly``); reset times come as ISO 8601 text (:func:`iso_time`) or epoch milliseconds

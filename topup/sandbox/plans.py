@@ -1,4 +1,4 @@
-"""Coding plans in the sandbox, shared by the coding-plan imitations (Kimi Code, Zhipu, MiniMax).
+"""Coding plans in the sandbox: the plan record (quota windows) and the imitation base.
 
 A plan subscriber holds two windows of requests, ``5h`` and ``weekly``, each a limit and a used
 count, with the time its current window began (reset times are the next multiple of the window's

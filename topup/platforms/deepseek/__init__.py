@@ -1,0 +1,1 @@
+"""DeepSeek: its client, its recorded cases, its sandbox imitation and its demo accounts."""

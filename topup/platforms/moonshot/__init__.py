@@ -1,0 +1,1 @@
+"""Moonshot AI (Kimi): its client, recorded cases, sandbox imitation and demo accounts."""

@@ -1,0 +1,1 @@
+"""Novita AI: its client, its recorded cases, its sandbox imitation and its demo accounts."""

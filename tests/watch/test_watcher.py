@@ -134,7 +134,7 @@ def test_stop_finishes_in_flight_checks(
 ) -> None:
     server, _ = sandbox
     state = server.state
-    fault = state.set_fault("relay-x", "latency", latency_ms=700)
+    fault = state.set_fault("relay-x", "latency", latency_ms=700, times=1000)
     accounts = tuple(a for a in good_accounts(demo_config) if a.name == "relay-x")
     store = Store.open(sqlite_url(tmp_path / "h.db"))
 
@@ -142,7 +142,10 @@ def test_stop_finishes_in_flight_checks(
         watcher = Watcher(accounts, store, options=WatchOptions(interval=60, start_spread=0.01))
         stop = asyncio.Event()
         task = asyncio.create_task(watcher.run(stop))
-        await asyncio.sleep(0.2)  # the first check is now waiting on the slow answer
+        deadline = time.monotonic() + 10
+        while fault.times == 1000 and time.monotonic() < deadline:  # no request arrived yet
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # the first check is now waiting on the slow answer
         stop.set()
         started = time.monotonic()
         await task

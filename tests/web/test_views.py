@@ -94,16 +94,36 @@ def test_bulk_points_match_balance_history(open_server: Server) -> None:
         assert bulk.get(name, []) == store.balance_history(name, since), name
 
 
-def test_bulk_summaries_equal_one_by_one(open_server: Server) -> None:
-    one = Board(open_server.store, make_accounts())
-    many = Board(open_server.store, make_accounts())
-    views.BULK_THRESHOLD, saved = 1, views.BULK_THRESHOLD
+def test_index_summaries_equal_summaries_of_the_stored_history(open_server: Server) -> None:
+    store = open_server.store
+    now = datetime.now(UTC)
+    board = Board(store, make_accounts(), clock=lambda: now)
+    background = Board(store, make_accounts(), clock=lambda: now)
+    views.BACKGROUND_THRESHOLD, saved = 1, views.BACKGROUND_THRESHOLD
     try:
-        bulk = {v.name: v.summary for v in many.views()}
+        background.views()
+        assert background.wait(10)
     finally:
-        views.BULK_THRESHOLD = saved
-    single = {v.name: v.summary for v in one.views()}
-    assert bulk == single
+        views.BACKGROUND_THRESHOLD = saved
+    direct = {v.name: v.summary for v in board.views()}
+    assert {v.name: v.summary for v in background.views()} == direct
+    for name, summary in direct.items():
+        points = store.balance_history(name, now - views.WEEK)
+        assert summary == summarize(points, now, spark=False), name
+
+
+def test_lean_trend_points_match_the_stored_points(open_server: Server) -> None:
+    store = open_server.store
+    since = datetime.now(UTC) - timedelta(days=2)
+    names = ["alpha", "bravo", "charlie", "delta", "echo", "unlim"]
+    lean = dict(store.trend_points(since, names, per_query=2))
+    for name in names:
+        full = store.balance_history(name, since)
+        assert lean.get(name, []) == [(p.at, p.currency, p.balance, p.unlimited) for p in full]
+    assert [s.account.name for s in store.latest(["bravo", "nobody", "alpha"])] == [
+        "alpha",
+        "bravo",
+    ]
 
 
 def test_point_dict_and_last_result_carry_every_amount() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.engine import Connection
 
 from topup.model import AMOUNT_FIELDS, CheckResult, Status
@@ -25,11 +26,20 @@ class Reads(Transactions):
             rows = conn.execute(select(accounts).order_by(accounts.c.name)).all()
         return [stored_account(row) for row in rows]
 
-    def latest(self) -> list[AccountState]:
+    def latest(self, names: Sequence[str] | None = None) -> list[AccountState]:
         """Per account (by name): the last check and the last good balance point with its age.
 
-        One indexed lookup per account, independent of how many checks are stored.
+        One indexed lookup per account, independent of how many checks are stored. ``names``
+        limits it to those accounts (unknown names are left out).
         """
+        if names is not None:
+            out: list[AccountState] = []
+            for chunk in chunks(list(names)):
+                out.extend(self._latest(accounts.c.name.in_(chunk)))
+            return sorted(out, key=lambda s: s.account.name)
+        return self._latest(None)
+
+    def _latest(self, where: Any) -> list[AccountState]:
         last_check = (
             select(checks.c.id)
             .where(checks.c.account_id == accounts.c.id)
@@ -55,11 +65,12 @@ class Reads(Transactions):
             .correlate(accounts)
             .scalar_subquery()
         )
-        heads = select(
+        heads_q = select(
             accounts.c.id.label("aid"),
             last_check.label("check_id"),
             last_point.label("point_id"),
-        ).subquery()
+        )
+        heads = (heads_q if where is None else heads_q.where(where)).subquery()
         c = checks.alias("c")
         b = balances.alias("b")
         q = (
@@ -143,6 +154,75 @@ class Reads(Transactions):
                 for row in conn.execute(q):
                     out.setdefault(row.name, []).append(point(row.name, row))
         return out
+
+    def trend_points(
+        self, since: datetime, names: Sequence[str] | None = None, *, per_query: int = 500
+    ) -> Iterator[tuple[str, list[tuple[datetime, str | None, Decimal | None, bool]]]]:
+        """Per account (all, or ``names``), the ``(at, currency, balance, unlimited)`` of its
+        balance points from ``since`` on and the one in effect at ``since``, oldest first.
+
+        The lean form of :meth:`balance_histories` for summaries of many accounts: the rows
+        stream ``per_query`` accounts at a time, so memory stays bounded by one batch.
+        Accounts without points are left out.
+        """
+        since_utc = utc(since)
+        a, b = accounts, balances
+        with self._read("trend_points") as conn:
+            if names is None:
+                ids = [r[0] for r in conn.execute(select(a.c.id).order_by(a.c.id))]
+            else:
+                ids = []
+                for chunk in chunks(list(names)):
+                    ids.extend(
+                        r[0] for r in conn.execute(select(a.c.id).where(a.c.name.in_(chunk)))
+                    )
+                ids.sort()
+        for batch in chunks(ids, per_query):
+            prior = (
+                select(b.c.id)
+                .where(b.c.account_id == a.c.id, b.c.at < since_utc)
+                .order_by(b.c.at.desc(), b.c.id.desc())
+                .limit(1)
+                .correlate(a)
+                .scalar_subquery()
+            )
+            cols = (b.c.account_id, a.c.name, b.c.at, b.c.currency, b.c.balance, b.c.unlimited)
+            joined = b.join(a, a.c.id == b.c.account_id)
+            window = (  # a range scan of the (account_id, at) index per account
+                select(*cols)
+                .select_from(joined)
+                .where(b.c.account_id.in_(batch), b.c.at >= since_utc)
+                .order_by(b.c.account_id, b.c.at, b.c.id)
+            )
+            first = (
+                select(*cols)
+                .select_from(joined)
+                .where(b.c.id.in_(select(prior).where(a.c.id.in_(batch))))
+            )
+            with self._read("trend_points") as conn:
+                priors = {row[0]: row for row in conn.execute(first)}
+                rows = conn.execute(window).all()
+            grouped: dict[int, list[Any]] = {aid: [row] for aid, row in priors.items()}
+            for row in rows:
+                grouped.setdefault(row[0], []).append(row)
+            for aid in sorted(grouped):
+                series = grouped[aid]
+                yield series[0][1], [(r[2], r[3], r[4], bool(r[5])) for r in series]
+
+    def check_mark(self) -> int:
+        """The highest ``checks.id`` stored (0 when none): it grows with every check written."""
+        with self._read("check_mark") as conn:
+            return int(conn.execute(select(func.max(checks.c.id))).scalar() or 0)
+
+    def checks_above(self, floor: int) -> list[tuple[int, str, str]]:
+        """``(id, account name, status)`` of every check with an id above ``floor``."""
+        q = (
+            select(checks.c.id, accounts.c.name, checks.c.status)
+            .select_from(checks.join(accounts, accounts.c.id == checks.c.account_id))
+            .where(checks.c.id > floor)
+        )
+        with self._read("checks_above") as conn:
+            return [(int(i), str(n), str(s)) for i, n, s in conn.execute(q)]
 
     def _points(
         self, conn: Connection, aid: int, since: datetime | None, include_prior: bool

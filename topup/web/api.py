@@ -12,13 +12,15 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, create_model
 
 from topup.config import parse_duration
 from topup.model import AMOUNT_FIELDS, AMOUNT_TYPES, RESULT_FIELDS, CheckResult
-from topup.serialize import decimal_str, iso, json_type, result_dict
-from topup.web.views import Board, point_dict, totals
+from topup.serialize import iso, json_type, result_dict
+from topup.web import listing
+from topup.web.documents import Documents
+from topup.web.views import Board, point_dict
 
 CheckNow = Callable[[list[str] | None], Awaitable[list[CheckResult]]]
 
@@ -81,6 +83,10 @@ class AccountOut(Result):
     change_24h: str | None
     change_7d: str | None
     stale: bool = Field(description="no good check within the allowed age")
+    tags: list[str] = Field(default_factory=list, description="the account's tags")
+    summary_pending: bool = Field(
+        default=False, description="the 7-day values are still being computed (null meanwhile)"
+    )
 
 
 class Total(BaseModel):
@@ -94,6 +100,16 @@ class AccountsOut(BaseModel):
     accounts: list[AccountOut]
     totals: list[Total]
     unknown: int = Field(description="accounts without a known balance (not in the totals)")
+    counts: dict[str, int] = Field(description="accounts by status (ok, stale, failing, never)")
+    total_accounts: int = Field(description="every account, whatever the filters")
+    page: int | None = Field(default=None, description="with paging or filters only")
+    per_page: int | None = None
+    pages: int | None = None
+    matched: int | None = Field(default=None, description="accounts the filters keep")
+    filtered_totals: list[Total] | None = Field(
+        default=None, description="the totals over the accounts the filters keep"
+    )
+    filtered_unknown: int | None = None
 
 
 class CheckOut(BaseModel):
@@ -155,32 +171,40 @@ def parse_since(value: str | None, now: datetime) -> datetime:
         ) from None
 
 
-def router(board: Board, check_now: CheckNow) -> APIRouter:
+def router(board: Board, check_now: CheckNow, documents: Documents | None = None) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["api"])
     lock = asyncio.Lock()
+    documents = documents or Documents(board)
 
     def unknown(name: str) -> HTTPException:
         return HTTPException(404, f"no account named {name!r}")
 
-    @api.get("/accounts", response_model=AccountsOut, summary="Every account's latest state")
-    def list_accounts() -> JSONResponse:
-        views = board.views()
-        sums, unknown_count = totals(views)
-        return JSONResponse(
-            {
-                "generated_at": iso(board.now()),
-                "accounts": [v.as_json() for v in views],
-                "totals": [
-                    {
-                        "currency": t.currency,
-                        "balance": decimal_str(t.balance),
-                        "accounts": t.accounts,
-                    }
-                    for t in sums
-                ],
-                "unknown": unknown_count,
-            }
+    @api.get(
+        "/accounts",
+        response_model=AccountsOut,
+        summary="Every account's latest state (or one page: filtered, sorted)",
+    )
+    def list_accounts(
+        page: int = Query(1, description="page number, from 1"),
+        per_page: int | None = Query(None, description="accounts per page; absent: all"),
+        sort: str | None = Query(None, description="name, balance, runway, … (-: descending)"),
+        status: str | None = Query(None, description="ok, stale, failing or never"),
+        provider: str | None = Query(None),
+        tag: str | None = Query(None),
+        attention: bool | None = Query(None, description="failing, stale or short runway"),
+        q: str | None = Query(None, description="text in the name, provider or tags"),
+    ) -> Response:
+        query = listing.parse(
+            page=page,
+            per_page=per_page,
+            sort=sort,
+            status=status,
+            provider=provider,
+            tag=tag,
+            attention=attention,
+            q=q,
         )
+        return Response(documents.accounts(query), media_type="application/json")
 
     @api.get(
         "/accounts/{name}",

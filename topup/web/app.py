@@ -16,6 +16,7 @@ from topup.storage import StorageError, StorageUnavailable, Store
 from topup.web import api, pages
 from topup.web.api import CheckNow
 from topup.web.auth import RequestGuard, TokenAuth
+from topup.web.documents import Documents
 from topup.web.metrics import CONTENT_TYPE, Metrics
 from topup.web.views import Board
 
@@ -43,7 +44,8 @@ def create_app(
     tuning (default: 3 check intervals, else 2 hours).
     """
     board = Board(store, accounts, clock=clock, stale_after=stale_after)
-    metrics = Metrics(board)
+    documents = Documents(board)
+    metrics = Metrics(board, documents)
     app = FastAPI(
         title="topup",
         summary="Balances, runway and health of LLM API accounts",
@@ -52,6 +54,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.board = board
+    app.state.documents = documents
 
     @app.exception_handler(StorageUnavailable)
     async def unavailable(request: Request, exc: StorageUnavailable) -> Response:
@@ -69,8 +72,8 @@ def create_app(
     def metrics_route() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
-    app.include_router(api.router(board, check_now))
-    app.include_router(pages.router(board))
+    app.include_router(api.router(board, check_now, documents))
+    app.include_router(pages.router(board, documents))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if token is not None:
         app.add_middleware(TokenAuth, token=token)

@@ -1,6 +1,7 @@
 """``/metrics``: a Prometheus collector that reads the store at scrape time.
 
-Gauges come from :meth:`Board.views` (the store's latest state plus the cached 7-day summary);
+Gauges come from the dashboard's index (:class:`~topup.web.views.Board`: the latest state and
+7-day summary of every account, kept current as checks are written);
 ``topup_checks_total`` counts the stored checks by outcome, incrementally (each scrape only
 counts the checks stored since the previous one). Money is ``Decimal`` everywhere else and
 becomes a float only here, at the exposition boundary. Unknown values are left out, never
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from topup.storage import Store
 from topup.storage.schema import accounts as accounts_table
 from topup.storage.schema import checks as checks_table
+from topup.web.documents import Documents
 from topup.web.views import Board
 
 LABELS = ["account", "provider", "currency"]
@@ -85,8 +87,8 @@ def _f(value: Decimal) -> float:
 
 
 class TopupCollector(Collector):
-    def __init__(self, board: Board, counts: CheckCounts) -> None:
-        self.board = board
+    def __init__(self, documents: Documents, counts: CheckCounts) -> None:
+        self.documents = documents
         self.counts = counts
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
@@ -132,7 +134,7 @@ class TopupCollector(Collector):
         key_limit = GaugeMetricFamily(
             "topup_key_limit", "A key's spending limit (per its period).", labels=LABELS
         )
-        views = self.board.views()
+        views = self.documents.snapshot().views
         counts = self.counts.read()
         by_account: dict[str, list[tuple[str, int]]] = {}
         for (name, status), count in counts.items():
@@ -173,11 +175,24 @@ class TopupCollector(Collector):
 
 
 class Metrics:
-    """The registry behind ``/metrics`` (its own, not the process-global default)."""
+    """The registry behind ``/metrics`` (its own, not the process-global default).
 
-    def __init__(self, board: Board) -> None:
+    The text is kept until the index changes (:attr:`Board.version`: every stored check moves
+    it) or a ``stale`` flag flips with the clock.
+    """
+
+    def __init__(self, board: Board, documents: Documents | None = None) -> None:
+        self.documents = documents or Documents(board)
         self.registry = CollectorRegistry(auto_describe=False)
-        self.registry.register(TopupCollector(board, CheckCounts(board.store)))
+        self.registry.register(TopupCollector(self.documents, CheckCounts(board.store)))
+        self._lock = threading.Lock()
+        self._cached: tuple[int, object, bytes] | None = None
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        snap = self.documents.snapshot()
+        with self._lock:
+            if self._cached is not None and self._cached[:2] == (snap.version, snap.until):
+                return self._cached[2]
+            text = generate_latest(self.registry)
+            self._cached = (snap.version, snap.until, text)
+            return text

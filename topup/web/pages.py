@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from topup.serialize import iso
-from topup.web import charts, fmt
-from topup.web.views import WEEK, Board, daily_spend, totals, usable
+from topup.web import charts, fmt, listing
+from topup.web.documents import Documents
+from topup.web.views import WEEK, Board, daily_spend, usable
 
 HERE = Path(__file__).parent
 RANGES: dict[str, timedelta] = {
@@ -32,6 +33,8 @@ HEADERS = {
 }
 #: Rows of the check history table on an account page (the newest).
 CHECK_ROWS = 200
+#: Accounts per overview page unless ``?per_page=`` says otherwise.
+PER_PAGE = 100
 
 
 def environment() -> Environment:
@@ -52,26 +55,53 @@ def environment() -> Environment:
     return env
 
 
-def router(board: Board) -> APIRouter:
+def router(board: Board, documents: Documents | None = None) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     env = environment()
+    docs = documents or Documents(board)
 
     def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = env.get_template(name).render(now=board.now(), **context)
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 
     @pages.get("/", response_class=HTMLResponse)
-    def overview() -> HTMLResponse:
-        views = board.views()
-        sums, unknown = totals(views)
+    def overview(
+        page: int = Query(1),
+        per_page: int | None = Query(None),
+        sort: str | None = Query(None),
+        status: str | None = Query(None),
+        provider: str | None = Query(None),
+        tag: str | None = Query(None),
+        attention: bool | None = Query(None),
+        q: str | None = Query(None),
+    ) -> HTMLResponse:
+        query = listing.parse(
+            page=page,
+            per_page=per_page,
+            sort=sort,
+            status=status,
+            provider=provider,
+            tag=tag,
+            attention=attention,
+            q=q,
+            default_per_page=PER_PAGE,
+        )
+        result = docs.page(query)
         now = board.now()
         return render(
             "overview.html",
-            views=views,
-            totals=sums,
-            unknown=unknown,
+            views=result.views,
+            listing=result,
+            query=query,
+            sorts=list(listing.SORTS),
+            statuses=listing.STATUSES,
+            providers=sorted({a.provider for a in board.accounts.values()}),
+            tags=sorted({t for a in board.accounts.values() for t in a.tags}),
+            pending=sum(1 for v in result.views if v.pending),
+            totals=result.totals,
+            unknown=result.unknown,
             spark_start=now - WEEK,
-            counts={k: sum(1 for v in views if v.kind == k) for k in ("ok", "stale", "failing")},
+            counts=result.counts,
         )
 
     @pages.get("/accounts/{name}", response_class=HTMLResponse)

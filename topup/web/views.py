@@ -1,11 +1,14 @@
-"""What the pages, the API and the metrics show, built from the store (never from secrets).
+"""What the pages, the API and the metrics show, kept in memory (never from secrets).
 
-:class:`Board` joins the configured accounts with the store's latest state and a short-lived
-per-account summary of the last 7 days (sparkline points, 24 h / 7 d change, spend per day and
-runway from :mod:`topup.burn`). Summaries are cached until the account's newest balance point
-changes or :data:`SUMMARY_TTL` passes, so a page of 10,000 accounts does not re-read a week of
-history per account on every request. When thousands are outdated at once, the previous
-summaries keep being served while a background thread recomputes them (stale while revalidate).
+:class:`Board` is an index of every configured account: its latest state (the store's last
+check and last good value) and its 7-day summary (:mod:`topup.web.trends`: sparkline, 24 h /
+7 d change, spend per day, runway). It is built once from bulk queries and then kept current
+as checks are written: each request first compares the store's highest ``checks.id`` with the
+one it has seen (one indexed lookup), and re-reads only the accounts with new checks, so it
+also follows other processes writing to the same database. Summaries of many accounts are
+(re)computed by a background thread, streaming the history a batch of accounts at a time,
+while the previous ones (or none yet: unknown, never zero) are served. Every change bumps
+:attr:`Board.version`, which the API and ``/metrics`` use to cache what they serialise.
 """
 
 from __future__ import annotations
@@ -17,120 +20,57 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any, Literal
 
-from markupsafe import Markup
-
-from topup import burn
 from topup.account import Account
 from topup.model import RESULT_FIELDS, Amounts, CheckResult, Status
-from topup.serialize import amounts_dict, decimal_str, iso, result_dict
+from topup.serialize import amounts_dict, iso, result_dict
 from topup.storage import AccountState, BalancePoint, Store
-from topup.web.charts import sparkline
+from topup.web.trends import (
+    DAY,
+    EMPTY,
+    PENDING,
+    WEEK,
+    Summary,
+    _dec,
+    _q,
+    daily_spend,
+    samples,
+    summarize,
+    usable,
+    value_at,
+)
+
+__all__ = [
+    "DAY",
+    "EMPTY",
+    "WEEK",
+    "AccountView",
+    "Board",
+    "Summary",
+    "daily_spend",
+    "summarize",
+    "totals",
+    "usable",
+    "value_at",
+]
 
 log = logging.getLogger("topup.web")
 
-#: How long a computed 7-day summary is reused while the account's history is unchanged.
-SUMMARY_TTL = timedelta(minutes=5)
+#: Summaries are recomputed this often (the 24 h and 7 d windows move with the clock).
+SUMMARY_TTL = timedelta(minutes=10)
 #: Without a per-account ``interval``, a last good value older than this is stale.
 DEFAULT_STALE_AFTER = timedelta(hours=2)
 #: A value is stale after this many check intervals without a good check.
 STALE_INTERVALS = 3
-#: With this many summaries to recompute, one query reads them all.
-BULK_THRESHOLD = 20
-#: With this many *outdated* summaries at once (a large deployment after a watcher round),
-#: requests are answered with the previous summaries while one background thread recomputes
-#: them, instead of waiting for it (about 3 ms per account).
-BACKGROUND_THRESHOLD = 500
-WEEK = timedelta(days=7)
-DAY = timedelta(days=1)
+#: Up to this many summaries are computed in the request that needs them; more go to the
+#: background thread (the first ones of a large deployment, a watcher round's changes).
+BACKGROUND_THRESHOLD = 200
+#: Check ids re-read below the highest one seen, for checks that commit out of id order
+#: (several writers on PostgreSQL).
+ID_SLACK = 1000
 
 Kind = Literal["ok", "stale", "failing", "never"]
-EMPTY_SPARK = sparkline((), datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC))
-
-
-def _q(value: Decimal | None, places: str) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal(places))
-
-
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else decimal_str(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """The last 7 days of one account, in its latest currency."""
-
-    #: Step points (time, balance) for the sparkline, oldest first.
-    spark: tuple[tuple[datetime, Decimal], ...]
-    change_24h: Decimal | None
-    change_7d: Decimal | None
-    spend_per_day: Decimal | None
-    runway_days: Decimal | None
-    runs_out_at: datetime | None
-    #: The sparkline, drawn once per summary (it is most of a page's rendering time).
-    spark_svg: Markup = EMPTY_SPARK
-
-
-EMPTY = Summary((), None, None, None, None, None)
-
-
-def usable(points: Iterable[BalancePoint]) -> list[BalancePoint]:
-    """Known, limited balances in the latest currency, oldest first."""
-    known = [p for p in points if p.balance is not None and not p.unlimited]
-    if not known:
-        return []
-    currency = known[-1].currency
-    return [p for p in known if p.currency == currency]
-
-
-def value_at(points: Sequence[BalancePoint], when: datetime) -> Decimal | None:
-    """The balance in effect at ``when`` (the last point at or before it), if known."""
-    found: Decimal | None = None
-    for p in points:
-        if p.at > when:
-            break
-        found = p.balance
-    return found
-
-
-def summarize(points: Sequence[BalancePoint], now: datetime) -> Summary:
-    """Sparkline, changes, spend and runway from a week of points (the prior one included)."""
-    good = usable(points)
-    if not good:
-        return EMPTY
-    latest = good[-1].balance
-    assert latest is not None
-    before_24h = value_at(good, now - DAY)
-    before_7d = value_at(good, now - WEEK)
-    est = burn.estimate(points, window=WEEK, now=now)  # all points: it knows unlimited keys
-    spark = tuple((p.at, p.balance) for p in good if p.balance is not None)
-    return Summary(
-        spark_svg=sparkline(spark, now - WEEK, now),
-        spark=spark,
-        change_24h=None if before_24h is None else latest - before_24h,
-        change_7d=None if before_7d is None else latest - before_7d,
-        spend_per_day=est.spend_per_day,
-        runway_days=est.runway_days,
-        runs_out_at=est.runs_out_at,
-    )
-
-
-def daily_spend(points: Sequence[BalancePoint]) -> list[tuple[datetime, Decimal]]:
-    """Spend per UTC day: the decreases between consecutive known balances, by the later day.
-
-    Increases are top-ups, not negative spend (as in :mod:`topup.burn`).
-    """
-    good = usable(points)
-    out: dict[datetime, Decimal] = {}
-    for before, after in pairwise(good):
-        day = after.at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        out.setdefault(day, Decimal(0))
-        assert before.balance is not None and after.balance is not None
-        if after.balance < before.balance:
-            out[day] += before.balance - after.balance
-    return sorted(out.items())
 
 
 def point_dict(point: BalancePoint) -> dict[str, Any]:
@@ -199,6 +139,11 @@ class AccountView:
         return point.currency if point is not None else self.account.currency
 
     @property
+    def pending(self) -> bool:
+        """The 7-day summary is still being computed (its values are unknown, not zero)."""
+        return self.summary is PENDING
+
+    @property
     def kind(self) -> Kind:
         if self.result is None:
             return "never"
@@ -226,7 +171,10 @@ class AccountView:
             change_24h=_dec(s.change_24h),
             change_7d=_dec(s.change_7d),
             stale=self.stale,
+            tags=list(self.account.tags),
         )
+        if self.pending:
+            out["summary_pending"] = True
         return out
 
 
@@ -264,7 +212,7 @@ def totals(views: Iterable[AccountView]) -> tuple[list[Total], int]:
 
 
 class Board:
-    """Reads the store for the web app; thread-safe (routes run in a thread pool)."""
+    """The index the web app reads; thread-safe (routes run in a thread pool)."""
 
     def __init__(
         self,
@@ -278,9 +226,16 @@ class Board:
         self.accounts = {a.name: a for a in accounts}
         self.clock = clock or (lambda: datetime.now(UTC))
         self.stale_after = stale_after
+        #: Grows whenever a state or summary changes.
+        self.version = 0
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[datetime | None, datetime, Summary]] = {}
-        self._revalidating: set[str] = set()
+        self._sync = threading.Lock()
+        self._states: dict[str, AccountState] = {}
+        self._summaries: dict[str, Summary] = {}
+        self._computed_at: datetime | None = None
+        self._mark: int | None = None
+        self._seen: set[int] = set()
+        self._queue: set[str] = set()
         self._worker: threading.Thread | None = None
 
     def now(self) -> datetime:
@@ -293,92 +248,133 @@ class Board:
             return max(timedelta(seconds=account.interval * STALE_INTERVALS), timedelta(minutes=5))
         return DEFAULT_STALE_AFTER
 
-    def summary(self, name: str, state: AccountState | None, now: datetime) -> Summary:
-        head = None if state is None or state.last_good is None else state.last_good.at
-        if head is None:
-            return EMPTY
-        with self._lock:
-            cached = self._cache.get(name)
-            revalidating = name in self._revalidating
-        if cached is not None and (
-            revalidating or (cached[0] == head and now - cached[1] < SUMMARY_TTL)
-        ):
-            return cached[2]
-        points = self.store.balance_history(name, now - WEEK)
-        result = summarize(points, now)
-        with self._lock:
-            self._cache[name] = (head, now, result)
-        return result
+    # -- keeping the index current ------------------------------------------------------
 
-    def _refresh(self, states: dict[str, AccountState], now: datetime) -> None:
-        """Recompute outdated summaries; many at once with one query instead of one each."""
-        missing: list[str] = []
-        with self._lock:
-            for name in self.accounts:
-                state = states.get(name)
-                if state is None or state.last_good is None:
-                    continue
-                cached = self._cache.get(name)
-                if (
-                    cached is None
-                    or cached[0] != state.last_good.at
-                    or now - cached[1] >= SUMMARY_TTL
-                ):
-                    missing.append(name)
-        if len(missing) < BULK_THRESHOLD:
-            return  # few: :meth:`summary` reads them one by one
-        with self._lock:
-            outdated = [n for n in missing if n in self._cache and n not in self._revalidating]
-            never = [n for n in missing if n not in self._cache]
-            worker = None
-            if len(outdated) >= BACKGROUND_THRESHOLD and self._worker is None:
-                self._revalidating.update(outdated)
-                worker = self._worker = threading.Thread(
-                    target=self._revalidate, args=(outdated, states, now), daemon=True
-                )
-        if worker is not None:
-            worker.start()
-            missing = never
-        if len(missing) >= BULK_THRESHOLD:
-            self._compute(missing, states, now)
+    def sync(self) -> None:
+        """Bring the index up to date with the store; one indexed lookup when nothing changed."""
+        with self._sync:
+            mark = self.store.check_mark()
+            now = self.now()
+            if self._mark is None:
+                states = self.store.latest()
+                changed = list(self.accounts)
+                self._seen = set()
+            elif mark != self._mark:
+                rows = self.store.checks_above(max(0, self._mark - ID_SLACK))
+                new = {n for i, n, _ in rows if i not in self._seen and n in self.accounts}
+                self._seen.update(i for i, _, _ in rows)
+                changed = sorted(new)
+                states = self.store.latest(changed) if changed else []
+            else:
+                changed, states = [], []
+            floor = max(0, mark - ID_SLACK)
+            self._seen = {i for i in self._seen if i > floor}
+            self._mark = mark
+            if changed:
+                with self._lock:
+                    self._states.update((s.account.name, s) for s in states)
+                    self.version += 1
+                self._summarize(changed, now)
+            elif self._computed_at is not None and now - self._computed_at >= SUMMARY_TTL:
+                self._summarize(list(self.accounts), now)
 
-    def _compute(self, names: list[str], states: dict[str, AccountState], now: datetime) -> None:
-        history = self.store.balance_histories(names, now - WEEK)
-        fresh = {}
-        for name in names:
-            state = states[name]
-            assert state.last_good is not None
-            fresh[name] = (state.last_good.at, now, summarize(history.get(name, []), now))
+    def notify(self) -> None:
+        """Checks were written (the watcher's hook): the next request re-reads them."""
         with self._lock:
-            self._cache.update(fresh)
+            self.version += 1
 
-    def _revalidate(self, names: list[str], states: dict[str, AccountState], now: datetime) -> None:
-        try:
-            self._compute(names, states, now)
-        except Exception:  # the store went away; the next request tries again
-            log.exception("dashboard: could not recompute %d summaries", len(names))
-        finally:
+    def _summarize(self, names: list[str], now: datetime) -> None:
+        """Recompute the summaries of ``names`` that have a good value: now if few, else in
+        the background (the previous summaries, or :data:`PENDING`, are served meanwhile)."""
+        with self._lock:
+            wanted = [n for n in names if (s := self._states.get(n)) and s.last_good is not None]
+            if self._computed_at is None or len(names) == len(self.accounts):
+                self._computed_at = now
+            if len(wanted) <= BACKGROUND_THRESHOLD and self._worker is None:
+                run_now = wanted
+            else:
+                run_now = []
+                for name in wanted:
+                    self._summaries.setdefault(name, PENDING)
+                self._queue.update(wanted)
+                if self._worker is None:
+                    self._worker = threading.Thread(target=self._background, daemon=True)
+                    self._worker.start()
+        if run_now:
+            self._compute(run_now, now)
+
+    def _compute(self, names: Sequence[str], now: datetime) -> None:
+        fresh: dict[str, Summary] = {}
+        for name, rows in self.store.trend_points(now - WEEK, names):
+            fresh[name] = summarize(samples(rows), now, spark=False)
+            if len(fresh) >= 500:
+                self._publish(fresh)
+                fresh = {}
+        self._publish(fresh)
+
+    def _publish(self, fresh: dict[str, Summary]) -> None:
+        with self._lock:
+            self._summaries.update(fresh)
+            self.version += 1
+
+    def _background(self) -> None:
+        while True:
             with self._lock:
-                self._revalidating.difference_update(names)
-                self._worker = None
+                names = sorted(self._queue)
+                self._queue.clear()
+                if not names:
+                    self._worker = None
+                    return
+            try:
+                self._compute(names, self.now())
+            except Exception:  # the store went away; the next change or TTL tries again
+                log.exception("dashboard: could not compute %d summaries", len(names))
+                with self._lock:
+                    self._worker = None
+                    self._computed_at = None if self._mark is None else self._computed_at
+                return
 
-    def _view(self, account: Account, state: AccountState | None, now: datetime) -> AccountView:
-        summary = self.summary(account.name, state, now)
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Wait for the background summaries (tests, benchmarks); True when none are left."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        return self._worker is None
+
+    # -- reading it ---------------------------------------------------------------------
+
+    def _view(self, account: Account, now: datetime) -> AccountView:
+        state = self._states.get(account.name)
+        summary = EMPTY
+        if state is not None and state.last_good is not None:
+            summary = self._summaries.get(account.name, PENDING)
         at = None if state is None else state.last_good_at
         stale = at is None or now - at > self.stale_limit(account)
         return AccountView(account, state, last_result(account, state), summary, stale, now)
 
     def views(self) -> list[AccountView]:
         """Every configured account, in config order."""
+        self.sync()
         now = self.now()
-        states = {s.account.name: s for s in self.store.latest()}
-        self._refresh(states, now)
-        return [self._view(a, states.get(a.name), now) for a in self.accounts.values()]
+        with self._lock:
+            return [self._view(a, now) for a in self.accounts.values()]
 
     def view(self, name: str) -> AccountView | None:
         account = self.accounts.get(name)
         if account is None:
             return None
-        now = self.now()
-        state = next((s for s in self.store.latest() if s.account.name == name), None)
-        return self._view(account, state, now)
+        self.sync()
+        with self._lock:
+            return self._view(account, self.now())
+
+    def stale_flips(self, now: datetime) -> datetime | None:
+        """The next time an account's ``stale`` flag changes by the clock alone (caches of the
+        serialised views are good until then, or until :attr:`version` moves)."""
+        with self._lock:
+            times = [
+                s.last_good_at + self.stale_limit(a)
+                for a in self.accounts.values()
+                if (s := self._states.get(a.name)) is not None and s.last_good_at is not None
+            ]
+        later = [t for t in times if t >= now]
+        return min(later) if later else None

@@ -1,0 +1,107 @@
+"""``/api/accounts`` served from a cache: the index's views, totals and each account's JSON are
+kept until :attr:`Board.version` moves or an account's ``stale`` flag flips with the clock, so a
+request is a lookup and a join of ready-made fragments, not a rebuild of every account."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from topup.serialize import decimal_str, iso
+from topup.web.listing import Page, Query, select
+from topup.web.views import AccountView, Board, Total
+
+
+def dumps(value: Any) -> str:
+    """JSON exactly as :class:`fastapi.responses.JSONResponse` writes it."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def totals_json(sums: list[Total]) -> list[dict[str, Any]]:
+    return [
+        {"currency": t.currency, "balance": decimal_str(t.balance), "accounts": t.accounts}
+        for t in sums
+    ]
+
+
+@dataclass
+class Snapshot:
+    version: int
+    until: datetime | None  # the next stale flip
+    views: list[AccountView]
+    everything: Page
+    fragments: dict[str, str] = field(default_factory=dict)
+    full: bytes | None = None
+
+    def fragment(self, view: AccountView) -> str:
+        text = self.fragments.get(view.name)
+        if text is None:
+            text = self.fragments[view.name] = dumps(view.as_json())
+        return text
+
+
+class Documents:
+    def __init__(self, board: Board) -> None:
+        self.board = board
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot:
+        board = self.board
+        board.sync()
+        now = board.now()
+        with self._lock:
+            snap = self._snapshot
+            if (
+                snap is not None
+                and snap.version == board.version
+                and (snap.until is None or now < snap.until)
+            ):
+                return snap
+        version = board.version
+        views = board.views()
+        snap = Snapshot(version, board.stale_flips(now), views, select(views, Query()))
+        with self._lock:
+            self._snapshot = snap
+        return snap
+
+    def page(self, query: Query) -> Page:
+        snap = self.snapshot()
+        return snap.everything if query.plain else select(snap.views, query)
+
+    def accounts(self, query: Query) -> bytes:
+        """The ``/api/accounts`` document: every account (no parameters) or one page."""
+        snap = self.snapshot()
+        stamp = dumps(iso(self.board.now()))
+        if query.plain:
+            if snap.full is None:
+                body = ",".join(snap.fragment(v) for v in snap.views)
+                tail = self._tail(snap.everything, paged=False)
+                snap.full = f'"accounts":[{body}],{tail}}}'.encode()
+            return b'{"generated_at":' + stamp.encode() + b"," + snap.full
+        page = select(snap.views, query)
+        body = ",".join(snap.fragment(v) for v in page.views)
+        tail = self._tail(page, paged=True)
+        return f'{{"generated_at":{stamp},"accounts":[{body}],{tail}}}'.encode()
+
+    @staticmethod
+    def _tail(page: Page, *, paged: bool) -> str:
+        extra: dict[str, Any] = {
+            "totals": totals_json(page.totals),
+            "unknown": page.unknown,
+            "counts": page.counts,
+            "total_accounts": page.total,
+        }
+        if paged:
+            extra.update(
+                page=page.query.page,
+                per_page=page.query.per_page,
+                pages=page.pages,
+                matched=page.matched,
+                filtered_totals=totals_json(page.filtered_totals),
+                filtered_unknown=page.filtered_unknown,
+            )
+        return dumps(extra)[1:-1]

@@ -11,18 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from pydantic import Field
-
-from topup.sandbox.imitation import AdminIn, Imitation
-from topup.sandbox.records import ENABLED, MAX_QUOTA, Record, SandboxError, Site, random_token
+from topup.sandbox.imitation import (
+    AdminIn,
+    NoSettingsImitation,
+    RequestCount,
+    SecretText,
+    Status,
+    known,
+)
+from topup.sandbox.records import ENABLED, MAX_QUOTA, Record, SandboxError, Site
 from topup.sandbox.replies import Reply, json_reply
 
 FIVE_HOURS = 5 * 3600
 WEEK = 7 * 86400
-Count = Annotated[int, Field(ge=0, lt=MAX_QUOTA)]
-SecretText = Annotated[str, Field(min_length=1, max_length=512)]
+Count = RequestCount
 
 
 @dataclass(slots=True)
@@ -59,7 +63,7 @@ class PlanIn(AdminIn):
     limit_weekly: Count = 1000
     used_weekly: Count = 0
     plan: bool = True
-    status: Literal[1, 2] = 1
+    status: Status = 1
     request_count: Count = 0
 
 
@@ -80,20 +84,13 @@ class PlanBulkIn(AdminIn):
     limit_weekly: Count = 1000
 
 
-def _known(fields: Mapping[str, Any], model: type[AdminIn], what: str) -> dict[str, Any]:
-    unknown = set(fields) - set(model.model_fields)
-    if unknown:
-        raise SandboxError(f"unknown {what} fields: {', '.join(sorted(unknown))}")
-    return dict(fields)
-
-
 def _count(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_QUOTA:
         raise SandboxError(f"{what} must be a whole number from 0 below 10**18")
     return value
 
 
-class PlanImitation(Imitation):
+class PlanImitation(NoSettingsImitation):
     """What every coding-plan imitation shares: records, admin input, spending."""
 
     account_model: ClassVar[type[AdminIn]] = PlanIn
@@ -101,25 +98,17 @@ class PlanImitation(Imitation):
     spend_model = PlanSpendIn
     bulk_model = PlanBulkIn
     account_type: ClassVar[type[Record]] = PlanAccount
-    #: How a new key of this platform looks (before its random part).
-    key_prefix: ClassVar[str] = "sk-"
-
-    def settings(self, fields: Mapping[str, Any]) -> None:
-        if fields:
-            raise SandboxError(f"{self.title} sites have no settings: {', '.join(sorted(fields))}")
-
-    def load_settings(self, data: Mapping[str, Any]) -> None:
-        return None
+    units = 1  # a spend rate is requests per hour
 
     def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> PlanAccount:
-        f = _known(fields, self.account_model, "account")
+        f = known(fields, self.account_model, "account")
         record_type = self.account_type
         assert issubclass(record_type, PlanAccount)
         extra = {k: f[k] for k in f if k not in PlanIn.model_fields}
         record = record_type(
             site=site.name,
             id=ident,
-            token=f.get("token") or self.key_prefix + random_token(40),
+            token=f.get("token") or self.new_token(),
             status=f.get("status", ENABLED),
             request_count=_count(f.get("request_count", 0), "request_count"),
             limit_5h=_count(f.get("limit_5h", 100), "limit_5h"),
@@ -132,14 +121,8 @@ class PlanImitation(Imitation):
         )
         return record
 
-    def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return dict(fields), {}
-
-    def units_per_money(self, site: Site, record: Record) -> int:
-        return 1  # a spend rate is requests per hour
-
     def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
-        f = _known(fields, PlanBalanceIn, "balance")
+        f = known(fields, PlanBalanceIn, "balance")
         assert isinstance(record, PlanAccount)
         values = {k: _count(v, k) for k, v in f.items() if v is not None and k != "plan"}
         for name, value in values.items():
@@ -148,7 +131,7 @@ class PlanImitation(Imitation):
             record.plan = bool(f["plan"])
 
     def validate_spend(self, site: Site, record: Record, fields: Mapping[str, Any]) -> int:
-        f = _known(fields, PlanSpendIn, "spend")
+        f = known(fields, PlanSpendIn, "spend")
         if f.get("requests") is None:
             raise SandboxError(f"{self.title} spends take a number of requests")
         return _count(f["requests"], "requests")
@@ -165,19 +148,6 @@ class PlanImitation(Imitation):
             "used_weekly": record.used_weekly,
             "plan": record.plan,
         }
-
-    def account_config(self, site: Site, record: Record) -> dict[str, str]:
-        return {"api_key": record.token}
-
-
-def bearer(header: str | None) -> str | None:
-    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), else None."""
-    if not header:
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 def unknown_site() -> Reply:

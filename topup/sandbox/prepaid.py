@@ -1,50 +1,34 @@
-"""Prepaid money accounts in the sandbox: the record, admin models, spend rule and Bearer lookup
-that imitations of platforms with one prepaid amount behind a key build on.
+"""Prepaid money accounts in the sandbox: the record, admin models and spend rule that
+imitations of platforms with one prepaid amount behind a key build on (their answers use
+:func:`topup.sandbox.imitation.bearer_answer`).
 
 An account holds ``paid`` (topped up) and ``granted`` (bonus) money and ``used`` (spent so far);
 its balance is ``paid + granted``. Spending takes the granted part first, then the paid part,
-which may go negative. Amounts move in steps of ``10**-step`` (0.0001 by default; xAI: cents).
-Sites have no settings.
+which may go negative. Amounts move in steps of ``10**-step`` (0.0001 by default; a record type
+may move in cents). Sites have no settings.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationError
 
-from topup.sandbox.imitation import AdminIn, Answer, Imitation
-from topup.sandbox.records import (
-    ENABLED,
-    MAX_MONEY,
-    MAX_QUOTA,
-    Record,
-    SandboxError,
-    Site,
-    money,
-    random_token,
+from topup.sandbox.imitation import (
+    AdminIn,
+    Money,
+    NoSettingsImitation,
+    RequestCount,
+    SecretText,
+    Status,
 )
-from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.records import MAX_MONEY, Record, SandboxError, Site, money
 
-if TYPE_CHECKING:
-    from topup.sandbox.state import SandboxState
-
-Money = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MONEY, lt=MAX_MONEY)]
-SecretText = Annotated[str, Field(min_length=1, max_length=512)]
-
-
-def bearer(header: str | None) -> str | None:
-    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), else None."""
-    if not header:
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+__all__ = ["Money", "SecretText", "gift_first", "spend_amount", "validated"]
 
 
 def validated(model: type[AdminIn], fields: Mapping[str, Any], what: str) -> dict[str, Any]:
@@ -54,6 +38,20 @@ def validated(model: type[AdminIn], fields: Mapping[str, Any], what: str) -> dic
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise SandboxError(f"bad {what}: {problems}") from None
+
+
+def spend_amount(model: type[AdminIn], fields: Mapping[str, Any]) -> Decimal:
+    """The ``amount`` of a spend, checked by the admin model."""
+    return money(validated(model, fields, "spend")["amount"])
+
+
+def gift_first(amount: Decimal, gift: Decimal, paid: Decimal) -> tuple[Decimal, Decimal]:
+    """``(gift, paid)`` once ``amount`` is spent: the gift part first (down to zero), then the
+    paid part, which may go negative. Nothing is spent of an amount that is not positive."""
+    if amount <= 0:
+        return gift, paid
+    from_gift = min(amount, max(gift, Decimal(0)))
+    return gift - from_gift, paid - (amount - from_gift)
 
 
 @dataclass(slots=True)
@@ -78,9 +76,7 @@ class PrepaidAccount(Record):
         """The granted part first, then the paid part (which may go negative)."""
         if amount <= 0:
             return
-        from_granted = min(amount, max(self.granted, Decimal(0)))
-        self.granted -= from_granted
-        self.paid -= amount - from_granted
+        self.granted, self.paid = gift_first(amount, self.granted, self.paid)
         self.used += amount
 
 
@@ -89,8 +85,8 @@ class AccountIn(AdminIn):
     paid: Money = Decimal(0)
     granted: Money = Decimal(0)
     used: Money = Field(Decimal(0), ge=0, lt=MAX_MONEY, allow_inf_nan=False)
-    status: Literal[1, 2] = 1
-    request_count: int = Field(0, ge=0, lt=MAX_QUOTA)
+    status: Status = 1
+    request_count: RequestCount = 0
 
 
 class BalanceIn(AdminIn):
@@ -109,7 +105,7 @@ class BulkIn(AdminIn):
     granted: Money = Decimal(0)
 
 
-class PrepaidImitation(Imitation):
+class PrepaidImitation(NoSettingsImitation):
     """A platform whose sites hold prepaid accounts, each found by its Bearer key."""
 
     account_model: ClassVar[type[AdminIn]] = AccountIn
@@ -117,23 +113,12 @@ class PrepaidImitation(Imitation):
     spend_model = SpendIn
     bulk_model = BulkIn
     account_type: ClassVar[type[Record]] = PrepaidAccount
-    #: How the platform's keys start (a new account's random key).
-    key_prefix: ClassVar[str] = "sk-"
-
-    def settings(self, fields: Mapping[str, Any]) -> None:
-        if fields:
-            raise SandboxError(f"{self.title} sites have no settings: {', '.join(sorted(fields))}")
-
-    def load_settings(self, data: Mapping[str, Any]) -> None:
-        return None
+    key_alphabet = string.ascii_letters
 
     def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> Record:
         f = validated(self.account_model, fields, "account")
-        token = f.pop("token", None) or self.key_prefix + random_token(40, string.ascii_letters)
+        token = f.pop("token", None) or self.new_token()
         return self.account_type(site=site.name, id=ident, token=token, **f)
-
-    def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return dict(fields), {}
 
     def units_per_money(self, site: Site, record: Record) -> int:
         assert isinstance(record, PrepaidAccount)
@@ -149,7 +134,7 @@ class PrepaidImitation(Imitation):
                 setattr(record, name, f[name])
 
     def validate_spend(self, site: Site, record: Record, fields: Mapping[str, Any]) -> Decimal:
-        return money(validated(SpendIn, fields, "spend")["amount"])
+        return spend_amount(SpendIn, fields)
 
     def spend(self, site: Site, record: Record, spend: Any) -> None:
         assert isinstance(record, PrepaidAccount)
@@ -163,24 +148,3 @@ class PrepaidImitation(Imitation):
             "granted": str(record.granted),
             "used": str(record.used),
         }
-
-    def account_config(self, site: Site, record: Record) -> dict[str, str]:
-        return {"api_key": record.token}
-
-
-def answer(
-    state: SandboxState,
-    site: Site,
-    headers: Mapping[str, str],
-    body: Callable[[Any], Any],
-    refused: Callable[[], Reply],
-) -> Answer:
-    """The balance answer of the enabled account whose key is in ``Authorization: Bearer``
-    (its amounts as they are now), else the platform's refusal."""
-    token = bearer(headers.get("authorization"))
-    acc = state.account_by_token(site.name, token) if token else None
-    if acc is None:
-        return Answer(refused())
-    if acc.status != ENABLED:
-        return Answer(refused(), acc)
-    return Answer(json_reply(200, body(state.current(acc))), acc, count=True)

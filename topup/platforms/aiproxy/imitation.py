@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from topup.platforms.aiproxy.client import PATH
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import AdminIn, Answer, Route
+from topup.sandbox.imitation import AdminIn, Answer, Route, Status, lookup_answer
 from topup.sandbox.openapi import faulty
-from topup.sandbox.records import DISABLED, MAX_MONEY, Record, Site
+from topup.sandbox.records import MAX_MONEY, Record, Site
 from topup.sandbox.replies import Reply, json_reply
 from topup.sandbox.simple import RequestCount, SecretText, SimpleImitation
 
@@ -38,7 +38,7 @@ class AIProxyUser(Record):
 class AccountIn(AdminIn):
     token: SecretText | None = None
     points: Points = Decimal(0)
-    status: Literal[1, 2] = 1
+    status: Status = 1
     request_count: RequestCount = 0
 
 
@@ -61,16 +61,19 @@ def refused(message: str, code: int) -> Reply:
     return json_reply(200, {"success": False, "message": message, "error_code": code, "data": None})
 
 
+def overview_body(now: AIProxyUser) -> dict[str, Any]:
+    return {"success": True, "message": "", "error_code": 0, "data": {"totalPoints": now.points}}
+
+
 def overview(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
-    key = (headers.get("api-key") or "").strip()
-    user = state.account_by_token(site.name, key) if key else None
-    if user is None:
-        return Answer(refused("Invalid API Key", 401))
-    if user.status == DISABLED:
-        return Answer(refused("User is disabled", 403), user)
-    now = state.current(user)
-    body = {"success": True, "message": "", "error_code": 0, "data": {"totalPoints": now.points}}
-    return Answer(json_reply(200, body), user, count=True)
+    return lookup_answer(
+        state,
+        site,
+        (headers.get("api-key") or "").strip(),
+        overview_body,
+        lambda: refused("Invalid API Key", 401),
+        disabled=lambda: refused("User is disabled", 403),
+    )
 
 
 RESPONSES = faulty({200: {"model": Overview, "description": "The success envelope"}})
@@ -85,7 +88,7 @@ class AIProxyImitation(SimpleImitation):
     account_type = AIProxyUser
     amounts = ("points",)
     units = STEPS
-    issued_prefix = "ap-"
+    key_prefix = "ap-"
 
     def routes(self) -> tuple[Route, ...]:
         return (Route(PATH, overview, "AIProxy: user overview (points)", RESPONSES, ("Api-Key",)),)

@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from topup.platforms.deepinfra.client import PATH
-from topup.sandbox.imitation import AdminIn, Answer, Route
+from topup.sandbox.imitation import AdminIn, Answer, Route, Status, bearer_answer
 from topup.sandbox.openapi import faulty
-from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import DISABLED, MAX_MONEY, Record, Site
-from topup.sandbox.replies import json_reply
+from topup.sandbox.replies import Reply, json_reply
 from topup.sandbox.simple import Label, Money, RequestCount, SecretText, SimpleImitation
 
 STEPS = 10_000  # usage accrues in 0.0001 USD steps
@@ -47,7 +46,7 @@ class AccountIn(AdminIn):
     recent: Usage = Decimal(0)
     limit: Money = Decimal(-1)
     suspend_reason: Label = ""
-    status: Literal[1, 2] = 1
+    status: Status = 1
     request_count: RequestCount = 0
 
 
@@ -88,12 +87,14 @@ def checklist_body(acc: DeepInfraAccount) -> dict[str, object]:
     }
 
 
+def not_authenticated() -> Reply:
+    return json_reply(401, {"detail": "Not authenticated"})
+
+
 def checklist(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    acc = state.account_by_token(site.name, token) if token else None
-    if acc is None:
-        return Answer(json_reply(401, {"detail": "Not authenticated"}))
-    return Answer(json_reply(200, checklist_body(state.current(acc))), acc, count=True)
+    return bearer_answer(
+        state, site, headers, checklist_body, not_authenticated, serve_disabled=True
+    )
 
 
 RESPONSES = faulty(
@@ -113,7 +114,7 @@ class DeepInfraImitation(SimpleImitation):
     account_type = DeepInfraAccount
     amounts = ("credit", "recent", "limit")
     units = STEPS
-    issued_prefix = "di-"
+    key_prefix = "di-"
 
     def routes(self) -> tuple[Route, ...]:
         return (Route(PATH, checklist, "DeepInfra: billing checklist", RESPONSES),)

@@ -16,28 +16,31 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from topup.sandbox.imitation import AdminIn, Answer, Imitation, Route
+from topup.sandbox.imitation import (
+    AdminIn,
+    Answer,
+    Money,
+    RequestCount,
+    Route,
+    SecretText,
+    Status,
+    bearer,
+    known,
+    lookup_answer,
+)
 from topup.sandbox.money import money_text
 from topup.sandbox.openapi import faulty
-from topup.sandbox.records import (
-    ENABLED,
-    MAX_MONEY,
-    MAX_QUOTA,
-    Record,
-    SandboxError,
-    Site,
-    money,
-    random_token,
-)
-from topup.sandbox.replies import json_reply
+from topup.sandbox.prepaid import gift_first
+from topup.sandbox.records import ENABLED, Record, SandboxError, Site, money
+from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.simple import ConvertingImitation
 
 UNITS = 10_000  # amounts move in 0.0001 steps
 CURRENCIES = ("CNY", "USD")
-Money = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MONEY, lt=MAX_MONEY)]
 Currency = Literal["CNY", "USD"]
 
 
@@ -92,24 +95,23 @@ class DeepSeekUser(Record):
         if amount <= 0:
             return
         granted, topped = self._row(currency)
-        granted, topped = granted or Decimal(0), topped or Decimal(0)
-        from_granted = min(amount, max(granted, Decimal(0)))
+        granted, topped = gift_first(amount, granted or Decimal(0), topped or Decimal(0))
         prefix = currency.lower()
-        setattr(self, f"{prefix}_granted", granted - from_granted)
-        setattr(self, f"{prefix}_topped_up", topped - (amount - from_granted))
+        setattr(self, f"{prefix}_granted", granted)
+        setattr(self, f"{prefix}_topped_up", topped)
 
 
 # -- admin input ---------------------------------------------------------------------------------
 class AccountIn(AdminIn):
-    token: Annotated[str, Field(min_length=1, max_length=512)] | None = None
+    token: SecretText | None = None
     cny_granted: Money | None = None
     cny_topped_up: Money | None = None
     usd_granted: Money | None = None
     usd_topped_up: Money | None = None
     billing: Currency | None = None
     available: bool | None = None
-    status: Literal[1, 2] = 1
-    request_count: int = Field(0, ge=0, lt=MAX_QUOTA)
+    status: Status = 1
+    request_count: RequestCount = 0
 
 
 class BalanceIn(AdminIn):
@@ -139,13 +141,6 @@ class BulkIn(AdminIn):
 
 
 AMOUNT_FIELDS = ("cny_granted", "cny_topped_up", "usd_granted", "usd_topped_up")
-
-
-def _known(fields: Mapping[str, Any], model: type[AdminIn], what: str) -> dict[str, Any]:
-    unknown = set(fields) - set(model.model_fields)
-    if unknown:
-        raise SandboxError(f"unknown {what} fields: {', '.join(sorted(unknown))}")
-    return dict(fields)
 
 
 def _billing(value: Any) -> str:
@@ -180,15 +175,7 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-def bearer(header: str | None) -> str | None:
-    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), else None."""
-    scheme, _, token = (header or "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
-def auth_failure(token: str | None) -> Answer:
+def auth_failure(token: str | None) -> Reply:
     """DeepSeek's 401: the message names the key's last four characters."""
     if token is None:
         message = "Authentication Fails (no such user)"
@@ -202,7 +189,7 @@ def auth_failure(token: str | None) -> Answer:
             "code": "invalid_request_error",
         }
     }
-    return Answer(json_reply(401, body))
+    return json_reply(401, body)
 
 
 def balance_body(user: DeepSeekUser) -> dict[str, Any]:
@@ -222,10 +209,9 @@ def balance_body(user: DeepSeekUser) -> dict[str, Any]:
 
 def user_balance(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
     token = bearer(headers.get("authorization"))
-    user = state.account_by_token(site.name, token) if token is not None else None
-    if user is None:
-        return auth_failure(token)
-    return Answer(json_reply(200, balance_body(state.current(user))), user, count=True)
+    return lookup_answer(
+        state, site, token, balance_body, lambda: auth_failure(token), serve_disabled=True
+    )
 
 
 ROUTES: tuple[Route, ...] = (
@@ -243,7 +229,7 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class DeepSeekImitation(Imitation):
+class DeepSeekImitation(ConvertingImitation):
     dialect = "deepseek"
     title = "DeepSeek"
     account_model = AccountIn
@@ -252,32 +238,18 @@ class DeepSeekImitation(Imitation):
     spend_model = SpendIn
     bulk_model = BulkIn
     account_type = DeepSeekUser
+    key_length = 32
+    key_alphabet = string.hexdigits[:16]
+    units = UNITS
+    converters = tuple((name, name, money) for name in AMOUNT_FIELDS)
+    route_table = ROUTES
 
-    def settings(self, fields: Mapping[str, Any]) -> None:
-        if fields:
-            raise SandboxError(f"DeepSeek sites have no settings: {', '.join(sorted(fields))}")
-
-    def load_settings(self, data: Mapping[str, Any]) -> None:
-        return None
-
-    def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> DeepSeekUser:
-        f = _known(fields, AccountIn, "account")
-        amounts: dict[str, Any] = {
-            name: money(f[name], name) for name in AMOUNT_FIELDS if f.get(name) is not None
-        }
-        return DeepSeekUser(
-            site=site.name,
-            id=ident,
-            token=f.get("token") or "sk-" + random_token(32, string.hexdigits[:16]),
-            status=f.get("status", ENABLED),
-            request_count=f.get("request_count", 0),
-            billing=_billing(f.get("billing")),
-            available=f.get("available"),
-            **amounts,
-        )
+    def account_amounts(self, f: Mapping[str, Any]) -> dict[str, Any]:
+        amounts = self.balance_values(f)  # a row exists once one of its amounts is given
+        return {**amounts, "billing": _billing(f.get("billing")), "available": f.get("available")}
 
     def validate_patch(self, fields: Mapping[str, Any]) -> dict[str, Any]:
-        f = _known(fields, AccountPatch, "account setting")
+        f = known(fields, AccountPatch, "account setting")
         changes: dict[str, Any] = {}
         if f.get("billing") is not None:
             changes["billing"] = _billing(f["billing"])
@@ -288,27 +260,7 @@ class DeepSeekImitation(Imitation):
             changes["available"] = None if value == "derive" else value
         return changes
 
-    def patch(self, record: Record, changes: Mapping[str, Any]) -> None:
-        for name, value in changes.items():
-            setattr(record, name, value)
-
-    def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return {k: v for k, v in fields.items() if v is not None}, {}
-
-    def units_per_money(self, site: Site, record: Record) -> int:
-        return UNITS
-
-    def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
-        f = _known(fields, BalanceIn, "balance")
-        values = {name: money(f[name], name) for name in AMOUNT_FIELDS if f.get(name) is not None}
-        assert isinstance(record, DeepSeekUser)
-        for name, value in values.items():
-            setattr(record, name, value)
-
-    def validate_spend(self, site: Site, record: Record, fields: Mapping[str, Any]) -> Any:
-        f = _known(fields, SpendIn, "spend")
-        if f.get("amount") is None:
-            raise SandboxError("DeepSeek spends take an amount")
+    def spend_of(self, record: Record, f: Mapping[str, Any]) -> Any:
         assert isinstance(record, DeepSeekUser)
         currency = f.get("currency") or record.spend_currency
         if currency not in [c for c, _, _ in record.rows()]:
@@ -330,12 +282,6 @@ class DeepSeekImitation(Imitation):
                 for c, g, t in record.rows()
             ],
         }
-
-    def account_config(self, site: Site, record: Record) -> dict[str, str]:
-        return {"api_key": record.token}
-
-    def routes(self) -> tuple[Route, ...]:
-        return ROUTES
 
 
 IMITATION = DeepSeekImitation()

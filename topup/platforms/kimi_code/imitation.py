@@ -11,17 +11,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.imitation import Answer, Route, bearer_answer
 from topup.sandbox.openapi import JSON_OR_HTML, faulty
 from topup.sandbox.plans import (
     FIVE_HOURS,
     WEEK,
     PlanAccount,
     PlanImitation,
-    bearer,
     unknown_site,
 )
-from topup.sandbox.records import DISABLED, Site
+from topup.sandbox.records import Site
 from topup.sandbox.replies import Reply, json_reply
 
 if TYPE_CHECKING:
@@ -103,12 +102,9 @@ def invalid_key() -> Reply:
 
 
 def usages(state: SandboxState, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    plan = state.account_by_token(site.name, token) if token else None
-    if plan is None or plan.status == DISABLED:
-        return Answer(invalid_key(), plan)
-    view = state.current(plan)
-    return Answer(json_reply(200, usages_body(view, state.now_ts())), plan, count=True)
+    return bearer_answer(
+        state, site, headers, lambda view: usages_body(view, state.now_ts()), invalid_key
+    )
 
 
 RESPONSES = faulty(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.imitation import Answer, Route, bearer_answer
 from topup.sandbox.openapi import faulty
 from topup.sandbox.plans import (
     FIVE_HOURS,
@@ -21,10 +21,9 @@ from topup.sandbox.plans import (
     PlanAccount,
     PlanImitation,
     PlanIn,
-    bearer,
     unknown_site,
 )
-from topup.sandbox.records import DISABLED, Site
+from topup.sandbox.records import Site
 from topup.sandbox.replies import Reply, json_reply
 
 if TYPE_CHECKING:
@@ -126,15 +125,19 @@ def refusal(code: int, msg: str) -> Reply:
     )
 
 
+def no_plan(plan: MiniMaxPlan) -> Reply | None:
+    return None if plan.plan else refusal(2062, "no active token plan subscription")
+
+
 def remains(state: SandboxState, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    plan = state.account_by_token(site.name, token) if token else None
-    if plan is None or plan.status == DISABLED:
-        return Answer(refusal(1004, "login fail"), plan)
-    if not plan.plan:
-        return Answer(refusal(2062, "no active token plan subscription"), plan)
-    body = remains_body(state.current(plan), state.now_ts())
-    return Answer(json_reply(200, body), plan, count=True)
+    return bearer_answer(
+        state,
+        site,
+        headers,
+        lambda view: remains_body(view, state.now_ts()),
+        lambda: refusal(1004, "login fail"),
+        check=no_plan,
+    )
 
 
 RESPONSES = faulty(

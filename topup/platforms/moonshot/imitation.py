@@ -10,32 +10,32 @@ refused like an unknown key (HTTP 401 ``invalid_authentication_error``).
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import AdminIn, Answer, Imitation, Route
-from topup.sandbox.openapi import faulty
-from topup.sandbox.records import (
-    ENABLED,
-    MAX_MONEY,
-    MAX_QUOTA,
-    Record,
-    SandboxError,
-    Site,
-    money,
-    random_token,
+from topup.sandbox.imitation import (
+    AdminIn,
+    Answer,
+    Money,
+    NonNegative,
+    RequestCount,
+    Route,
+    SecretText,
+    Status,
+    bearer_answer,
 )
+from topup.sandbox.openapi import faulty
+from topup.sandbox.prepaid import SpendIn, gift_first
+from topup.sandbox.records import Record, Site, money
 from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.simple import ConvertingImitation, not_negative
 
 UNITS = 100_000  # amounts move in 0.00001 steps
-Money = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MONEY, lt=MAX_MONEY)]
-Voucher = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, lt=MAX_MONEY)]
 
 
 @dataclass(slots=True)
@@ -55,47 +55,28 @@ class MoonshotUser(Record):
 
     def spend_money(self, amount: Decimal) -> None:
         """Spend the vouchers first, then cash (which may go negative)."""
-        if amount <= 0:
-            return
-        from_voucher = min(amount, max(self.voucher, Decimal(0)))
-        self.voucher -= from_voucher
-        self.cash -= amount - from_voucher
+        self.voucher, self.cash = gift_first(amount, self.voucher, self.cash)
 
 
 class AccountIn(AdminIn):
-    token: Annotated[str, Field(min_length=1, max_length=512)] | None = None
-    voucher: Voucher = Decimal(0)
+    token: SecretText | None = None
+    voucher: NonNegative = Decimal(0)
     cash: Money = Decimal(0)
-    status: Literal[1, 2] = 1
-    request_count: int = Field(0, ge=0, lt=MAX_QUOTA)
+    status: Status = 1
+    request_count: RequestCount = 0
 
 
 class BalanceIn(AdminIn):
-    voucher: Voucher | None = None
+    voucher: NonNegative | None = None
     cash: Money | None = None
 
 
-class SpendIn(AdminIn):
-    amount: Money
-
-
 class BulkIn(AdminIn):
-    voucher: Voucher = Decimal(0)
+    voucher: NonNegative = Decimal(0)
     cash: Money = Decimal(0)
 
 
-def _known(fields: Mapping[str, Any], model: type[AdminIn], what: str) -> dict[str, Any]:
-    unknown = set(fields) - set(model.model_fields)
-    if unknown:
-        raise SandboxError(f"unknown {what} fields: {', '.join(sorted(unknown))}")
-    return dict(fields)
-
-
-def _voucher(value: Any) -> Decimal:
-    amount = money(value, "voucher")
-    if amount < 0:
-        raise SandboxError("voucher balances are never negative")
-    return amount
+_voucher = not_negative(money, "voucher balances are never negative")
 
 
 # -- answers -------------------------------------------------------------------------------------
@@ -126,14 +107,6 @@ INVALID_AUTH = {
 }
 
 
-def bearer(header: str | None) -> str | None:
-    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), else None."""
-    scheme, _, token = (header or "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
 def balance_body(user: MoonshotUser) -> dict[str, Any]:
     return {
         "code": 0,
@@ -147,12 +120,12 @@ def balance_body(user: MoonshotUser) -> dict[str, Any]:
     }
 
 
+def invalid_auth() -> Reply:
+    return json_reply(401, INVALID_AUTH)
+
+
 def user_balance(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    user = state.account_by_token(site.name, token) if token is not None else None
-    if user is None or user.status != ENABLED:
-        return Answer(json_reply(401, INVALID_AUTH), user)
-    return Answer(json_reply(200, balance_body(state.current(user))), user, count=True)
+    return bearer_answer(state, site, headers, balance_body, invalid_auth)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -171,74 +144,24 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class MoonshotImitation(Imitation):
+class MoonshotImitation(ConvertingImitation):
     dialect = "moonshot"
     title = "Moonshot AI (Kimi)"
+    short_title = "Moonshot"
     account_model = AccountIn
     balance_model = BalanceIn
     spend_model = SpendIn
     bulk_model = BulkIn
     account_type = MoonshotUser
-
-    def settings(self, fields: Mapping[str, Any]) -> None:
-        if fields:
-            raise SandboxError(f"Moonshot sites have no settings: {', '.join(sorted(fields))}")
-
-    def load_settings(self, data: Mapping[str, Any]) -> None:
-        return None
-
-    def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> MoonshotUser:
-        f = _known(fields, AccountIn, "account")
-        token = f.get("token") or "sk-" + random_token(48, string.ascii_letters + string.digits)
-        return MoonshotUser(
-            site=site.name,
-            id=ident,
-            token=token,
-            status=f.get("status", ENABLED),
-            request_count=f.get("request_count", 0),
-            voucher=_voucher(f.get("voucher", 0)),
-            cash=money(f.get("cash", 0), "cash"),
-        )
-
-    def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return {"voucher": fields.get("voucher", 0), "cash": fields.get("cash", 0)}, {}
-
-    def units_per_money(self, site: Site, record: Record) -> int:
-        return UNITS
-
-    def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
-        f = _known(fields, BalanceIn, "balance")
-        voucher = _voucher(f["voucher"]) if f.get("voucher") is not None else None
-        cash = money(f["cash"], "cash") if f.get("cash") is not None else None
-        assert isinstance(record, MoonshotUser)
-        if voucher is not None:
-            record.voucher = voucher
-        if cash is not None:
-            record.cash = cash
-
-    def validate_spend(self, site: Site, record: Record, fields: Mapping[str, Any]) -> Decimal:
-        f = _known(fields, SpendIn, "spend")
-        if f.get("amount") is None:
-            raise SandboxError("Moonshot spends take an amount")
-        return money(f["amount"])
+    key_length = 48
+    units = UNITS
+    converters = (("voucher", "voucher", _voucher), ("cash", "cash", money))
+    amounts = ("available", "voucher", "cash")
+    route_table = ROUTES
 
     def spend(self, site: Site, record: Record, spend: Any) -> None:
         assert isinstance(record, MoonshotUser)
         record.spend_money(spend)
-
-    def current(self, record: Record) -> dict[str, Any]:
-        assert isinstance(record, MoonshotUser)
-        return {
-            "available": str(record.available),
-            "voucher": str(record.voucher),
-            "cash": str(record.cash),
-        }
-
-    def account_config(self, site: Site, record: Record) -> dict[str, str]:
-        return {"api_key": record.token}
-
-    def routes(self) -> tuple[Route, ...]:
-        return ROUTES
 
     def failure(self, fault: Fault, normal: Reply | None) -> Reply | None:
         if fault.kind is FaultKind.RATE_LIMIT:

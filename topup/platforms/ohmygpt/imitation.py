@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
 from topup.platforms.ohmygpt.client import PATH
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import AdminIn, Answer, Route
+from topup.sandbox.imitation import AdminIn, Answer, Route, Status, bearer_answer
 from topup.sandbox.money import money_text
 from topup.sandbox.openapi import faulty
-from topup.sandbox.prepaid import bearer
-from topup.sandbox.records import DISABLED, Record, Site
+from topup.sandbox.prepaid import gift_first
+from topup.sandbox.records import Record, Site
 from topup.sandbox.replies import Reply, json_reply
 from topup.sandbox.simple import Money, RequestCount, SecretText, SimpleImitation
 
@@ -36,16 +36,14 @@ class OhMyGPTUser(Record):
 
     def take(self, units: int) -> None:
         amount = Decimal(units) / STEPS
-        from_free = min(amount, max(self.free_balance, Decimal(0)))
-        self.free_balance -= from_free
-        self.balance -= amount - from_free
+        self.free_balance, self.balance = gift_first(amount, self.free_balance, self.balance)
 
 
 class AccountIn(AdminIn):
     token: SecretText | None = None
     balance: Money = Decimal(0)
     free_balance: Money = Decimal(0)
-    status: Literal[1, 2] = 1
+    status: Status = 1
     request_count: RequestCount = 0
 
 
@@ -69,15 +67,8 @@ def envelope(status: int, message: str) -> Reply:
     return json_reply(status, {"statusCode": status, "message": message})
 
 
-def admin_balance(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    user = state.account_by_token(site.name, token) if token else None
-    if user is None:
-        return Answer(envelope(401, "Unauthorized"))
-    if user.status == DISABLED:
-        return Answer(envelope(403, "This API key has no admin permission"), user)
-    now = state.current(user)
-    body = {
+def balance_body(now: OhMyGPTUser) -> dict[str, Any]:
+    return {
         "statusCode": 200,
         "message": "get user balance success",
         "data": {
@@ -85,7 +76,17 @@ def admin_balance(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
             "free_balance": money_text(now.free_balance),
         },
     }
-    return Answer(json_reply(200, body), user, count=True)
+
+
+def admin_balance(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
+    return bearer_answer(
+        state,
+        site,
+        headers,
+        balance_body,
+        lambda: envelope(401, "Unauthorized"),
+        disabled=lambda: envelope(403, "This API key has no admin permission"),
+    )
 
 
 RESPONSES = faulty(
@@ -106,7 +107,6 @@ class OhMyGPTImitation(SimpleImitation):
     account_type = OhMyGPTUser
     amounts = ("balance", "free_balance")
     units = STEPS
-    issued_prefix = "sk-"
 
     def routes(self) -> tuple[Route, ...]:
         return (Route(PATH, admin_balance, "OhMyGPT: user balance", RESPONSES, method="POST"),)

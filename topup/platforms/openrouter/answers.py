@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.imitation import Answer, Route, bearer
 from topup.sandbox.openapi import faulty
-from topup.sandbox.prepaid import bearer
 from topup.sandbox.records import ENABLED, Site
 from topup.sandbox.replies import Reply, json_reply
 

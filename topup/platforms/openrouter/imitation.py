@@ -16,11 +16,17 @@ from pydantic import Field
 
 from topup.platforms.openrouter import answers
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import AdminIn, Imitation, Route
-from topup.sandbox.prepaid import Money, SecretText, validated
+from topup.sandbox.imitation import (
+    AdminIn,
+    Money,
+    NonNegative,
+    NoSettingsImitation,
+    RequestCount,
+    SecretText,
+    Status,
+)
+from topup.sandbox.prepaid import validated
 from topup.sandbox.records import (
-    MAX_MONEY,
-    MAX_QUOTA,
     Record,
     SandboxError,
     Site,
@@ -30,7 +36,7 @@ from topup.sandbox.records import (
 from topup.sandbox.replies import Reply
 
 STEP = 6  # amounts move in 10**-6 USD
-Usage = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, lt=MAX_MONEY)]
+Usage = NonNegative
 Period = Literal["daily", "weekly", "monthly"]
 WINDOWS = ("usage_daily", "usage_weekly", "usage_monthly")
 
@@ -92,8 +98,8 @@ class AccountIn(AdminIn):
     token: SecretText | None = None
     credits: Money = Decimal(0)
     usage: Usage = Decimal(0)
-    status: Literal[1, 2] = 1
-    request_count: int = Field(0, ge=0, lt=MAX_QUOTA)
+    status: Status = 1
+    request_count: RequestCount = 0
 
 
 class KeyIn(AdminIn):
@@ -106,7 +112,7 @@ class KeyIn(AdminIn):
     usage_weekly: Usage = Decimal(0)
     usage_monthly: Usage = Decimal(0)
     is_free_tier: bool = False
-    status: Literal[1, 2] = 1
+    status: Status = 1
 
 
 class BalanceIn(AdminIn):
@@ -127,7 +133,7 @@ class BulkIn(AdminIn):
     limit: Usage | None = None
 
 
-class OpenRouterImitation(Imitation):
+class OpenRouterImitation(NoSettingsImitation):
     dialect = "openrouter"
     title = "OpenRouter"
     account_model = AccountIn
@@ -137,13 +143,8 @@ class OpenRouterImitation(Imitation):
     bulk_model = BulkIn
     account_type = OpenRouterAccount
     key_type = OpenRouterKey
-
-    def settings(self, fields: Mapping[str, Any]) -> None:
-        if fields:
-            raise SandboxError(f"OpenRouter sites have no settings: {', '.join(sorted(fields))}")
-
-    def load_settings(self, data: Mapping[str, Any]) -> None:
-        return None
+    units = int(10**STEP)
+    route_table = answers.ROUTES
 
     def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> OpenRouterAccount:
         f = validated(AccountIn, fields, "account")
@@ -158,9 +159,6 @@ class OpenRouterImitation(Imitation):
 
     def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         return {"credits": fields.get("credits", 0)}, {"limit": fields.get("limit")}
-
-    def units_per_money(self, site: Site, record: Record) -> int:
-        return int(10**STEP)
 
     def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
         f = {k: v for k, v in validated(BalanceIn, fields, "balance").items() if v is not None}
@@ -192,12 +190,6 @@ class OpenRouterImitation(Imitation):
             }
         assert isinstance(record, OpenRouterAccount)
         return {"credits": str(record.credits), "usage": str(record.usage)}
-
-    def account_config(self, site: Site, record: Record) -> dict[str, str]:
-        return {"api_key": record.token}
-
-    def routes(self) -> tuple[Route, ...]:
-        return answers.ROUTES
 
     def failure(self, fault: Fault, normal: Reply | None) -> Reply | None:
         if fault.kind is FaultKind.RATE_LIMIT:

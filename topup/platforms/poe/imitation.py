@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from topup.platforms.poe.client import PATH
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import AdminIn, Answer, Route
+from topup.sandbox.imitation import AdminIn, Answer, Route, Status, bearer_answer
 from topup.sandbox.openapi import faulty
-from topup.sandbox.prepaid import bearer
-from topup.sandbox.records import DISABLED, MAX_QUOTA, Record, Site
+from topup.sandbox.records import MAX_QUOTA, Record, Site
 from topup.sandbox.replies import Reply, json_reply
 from topup.sandbox.simple import RequestCount, SecretText, SimpleImitation
 
@@ -38,7 +37,7 @@ class PoeUser(Record):
 class AccountIn(AdminIn):
     token: SecretText | None = None
     points: Points = 0
-    status: Literal[1, 2] = 1
+    status: Status = 1
     request_count: RequestCount = 0
 
 
@@ -68,16 +67,19 @@ def invalid_key() -> Reply:
     return error(401, "Invalid API key provided", "invalid_request_error", "invalid_api_key")
 
 
+def not_allowed() -> Reply:
+    return error(403, "This API key is not allowed to read usage", "permission_error", None)
+
+
 def current_balance(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    user = state.account_by_token(site.name, token) if token else None
-    if user is None:
-        return Answer(invalid_key())
-    if user.status == DISABLED:
-        reply = error(403, "This API key is not allowed to read usage", "permission_error", None)
-        return Answer(reply, user)
-    now = state.current(user)
-    return Answer(json_reply(200, {"current_point_balance": now.points}), user, count=True)
+    return bearer_answer(
+        state,
+        site,
+        headers,
+        lambda now: {"current_point_balance": now.points},
+        invalid_key,
+        disabled=not_allowed,
+    )
 
 
 RESPONSES = faulty(
@@ -99,7 +101,7 @@ class PoeImitation(SimpleImitation):
     account_type = PoeUser
     amounts = ("points",)
     units = 1
-    issued_prefix = "poe-"
+    key_prefix = "poe-"
 
     def routes(self) -> tuple[Route, ...]:
         return (Route(PATH, current_balance, "Poe: current point balance", RESPONSES),)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.imitation import Answer, Route, bearer_answer
 from topup.sandbox.money import money_text
 from topup.sandbox.openapi import JSON_OR_HTML, STRING, faulty
 from topup.sandbox.records import ENABLED, Site
@@ -40,16 +40,6 @@ class SFUserInfo(BaseModel):
     data: SFUserData | None
 
 
-def bearer(header: str | None) -> str | None:
-    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), else None."""
-    if not header:
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
 def invalid_token() -> Reply:
     return json_reply(401, "Invalid token")
 
@@ -58,20 +48,19 @@ def not_found() -> Reply:
     return json_reply(404, "Not Found")
 
 
-def user_info_body(state: SandboxState, acc: SiliconFlowUser) -> dict[str, object]:
-    view = state.current(acc)
+def user_info_body(view: SiliconFlowUser) -> dict[str, object]:
     return {
         "code": 20000,
         "message": "OK",
         "status": True,
         "data": {
-            "id": acc.id,
+            "id": view.id,
             "name": "",
             "image": "",
             "email": "",
             "isAdmin": False,
             "balance": money_text(view.granted),
-            "status": "normal" if acc.status == ENABLED else "disabled",
+            "status": "normal" if view.status == ENABLED else "disabled",
             "introduction": "",
             "role": "",
             "chargeBalance": money_text(view.paid),
@@ -81,13 +70,7 @@ def user_info_body(state: SandboxState, acc: SiliconFlowUser) -> dict[str, objec
 
 
 def user_info(state: SandboxState, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    if token is None:
-        return Answer(invalid_token())
-    acc = state.account_by_token(site.name, token)
-    if acc is None:
-        return Answer(invalid_token())
-    return Answer(json_reply(200, user_info_body(state, acc)), acc, count=True)
+    return bearer_answer(state, site, headers, user_info_body, invalid_token, serve_disabled=True)
 
 
 RESPONSES: dict[int | str, dict[str, Any]] = faulty(

@@ -11,31 +11,33 @@ refused like an unknown key.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from topup.sandbox.imitation import AdminIn, Answer, Imitation, Route
-from topup.sandbox.openapi import faulty
-from topup.sandbox.records import (
-    ENABLED,
-    MAX_MONEY,
-    MAX_QUOTA,
-    Record,
-    SandboxError,
-    Site,
-    money,
-    random_token,
+from topup.sandbox.imitation import (
+    AdminIn,
+    Answer,
+    Money,
+    NonNegative,
+    RequestCount,
+    Route,
+    SecretText,
+    Status,
+    bearer_answer,
+    known,
 )
-from topup.sandbox.replies import json_reply
+from topup.sandbox.openapi import faulty
+from topup.sandbox.prepaid import SpendIn
+from topup.sandbox.records import Record, SandboxError, Site, money
+from topup.sandbox.replies import Reply, json_reply
+from topup.sandbox.simple import ConvertingImitation, not_negative
 
 UNITS = 10_000  # amounts move in 0.0001 steps
-Money = Annotated[Decimal, Field(allow_inf_nan=False, gt=-MAX_MONEY, lt=MAX_MONEY)]
-Lifetime = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, lt=MAX_MONEY)]
+Lifetime = NonNegative
 AccountType = Literal["prepaid", "postpaid"]
 
 
@@ -53,14 +55,14 @@ class StepFunAccount(Record):
 
 
 class AccountIn(AdminIn):
-    token: Annotated[str, Field(min_length=1, max_length=512)] | None = None
+    token: SecretText | None = None
     #: Default: everything topped up plus everything granted (nothing spent yet).
     balance: Money | None = None
     total_cash_balance: Lifetime = Decimal(0)
     total_voucher_balance: Lifetime = Decimal(0)
     type: AccountType = "prepaid"
-    status: Literal[1, 2] = 1
-    request_count: int = Field(0, ge=0, lt=MAX_QUOTA)
+    status: Status = 1
+    request_count: RequestCount = 0
 
 
 class BalanceIn(AdminIn):
@@ -77,28 +79,13 @@ class AccountPatch(AdminIn):
     type: AccountType | None = None
 
 
-class SpendIn(AdminIn):
-    amount: Money
-
-
 class BulkIn(AdminIn):
     balance: Money | None = None
     total_cash_balance: Lifetime = Decimal(0)
     total_voucher_balance: Lifetime = Decimal(0)
 
 
-def _known(fields: Mapping[str, Any], model: type[AdminIn], what: str) -> dict[str, Any]:
-    unknown = set(fields) - set(model.model_fields)
-    if unknown:
-        raise SandboxError(f"unknown {what} fields: {', '.join(sorted(unknown))}")
-    return dict(fields)
-
-
-def _lifetime(value: Any, what: str) -> Decimal:
-    amount = money(value, what)
-    if amount < 0:
-        raise SandboxError(f"{what} is a lifetime sum, never negative")
-    return amount
+_lifetime = not_negative(money, "{what} is a lifetime sum, never negative")
 
 
 def _type(value: Any) -> str:
@@ -128,14 +115,6 @@ class ErrorOut(BaseModel):
 INVALID_KEY = {"error": {"message": "Incorrect API key provided", "type": "invalid_api_key"}}
 
 
-def bearer(header: str | None) -> str | None:
-    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), else None."""
-    scheme, _, token = (header or "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
 def account_body(acc: StepFunAccount) -> dict[str, Any]:
     return {
         "object": "account",
@@ -146,12 +125,12 @@ def account_body(acc: StepFunAccount) -> dict[str, Any]:
     }
 
 
+def invalid_key() -> Reply:
+    return json_reply(401, INVALID_KEY)
+
+
 def accounts(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    acc = state.account_by_token(site.name, token) if token is not None else None
-    if acc is None or acc.status != ENABLED:
-        return Answer(json_reply(401, INVALID_KEY), acc)
-    return Answer(json_reply(200, account_body(state.current(acc))), acc, count=True)
+    return bearer_answer(state, site, headers, account_body, invalid_key)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -169,7 +148,7 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class StepFunImitation(Imitation):
+class StepFunImitation(ConvertingImitation):
     dialect = "stepfun"
     title = "StepFun"
     account_model = AccountIn
@@ -178,43 +157,28 @@ class StepFunImitation(Imitation):
     spend_model = SpendIn
     bulk_model = BulkIn
     account_type = StepFunAccount
+    key_prefix = ""
+    key_length = 64
+    units = UNITS
+    route_table = ROUTES
 
-    def settings(self, fields: Mapping[str, Any]) -> None:
-        if fields:
-            raise SandboxError(f"StepFun sites have no settings: {', '.join(sorted(fields))}")
-
-    def load_settings(self, data: Mapping[str, Any]) -> None:
-        return None
-
-    def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> StepFunAccount:
-        f = _known(fields, AccountIn, "account")
+    def account_amounts(self, f: Mapping[str, Any]) -> dict[str, Any]:
         cash = _lifetime(f.get("total_cash_balance", 0), "total_cash_balance")
         voucher = _lifetime(f.get("total_voucher_balance", 0), "total_voucher_balance")
         balance = f.get("balance")
-        return StepFunAccount(
-            site=site.name,
-            id=ident,
-            token=f.get("token") or random_token(64, string.ascii_letters + string.digits),
-            status=f.get("status", ENABLED),
-            request_count=f.get("request_count", 0),
-            balance=cash + voucher if balance is None else money(balance, "balance"),
-            total_cash=cash,
-            total_voucher=voucher,
-            account_type=_type(f.get("type", "prepaid")),
-        )
+        return {
+            "balance": cash + voucher if balance is None else money(balance, "balance"),
+            "total_cash": cash,
+            "total_voucher": voucher,
+            "account_type": _type(f.get("type", "prepaid")),
+        }
 
     def validate_patch(self, fields: Mapping[str, Any]) -> dict[str, Any]:
-        f = _known(fields, AccountPatch, "account setting")
+        f = known(fields, AccountPatch, "account setting")
         return {"account_type": _type(f["type"])} if f.get("type") is not None else {}
 
-    def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return {k: v for k, v in fields.items() if v is not None}, {}
-
-    def units_per_money(self, site: Site, record: Record) -> int:
-        return UNITS
-
     def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
-        f = _known(fields, BalanceIn, "balance")
+        f = known(fields, BalanceIn, "balance")
         values = {
             name: money(f[name], name) if name == "balance" else _lifetime(f[name], name)
             for name in BalanceIn.model_fields
@@ -234,12 +198,6 @@ class StepFunImitation(Imitation):
             record.balance += values["grant"]
             record.total_voucher += values["grant"]
 
-    def validate_spend(self, site: Site, record: Record, fields: Mapping[str, Any]) -> Decimal:
-        f = _known(fields, SpendIn, "spend")
-        if f.get("amount") is None:
-            raise SandboxError("StepFun spends take an amount")
-        return money(f["amount"])
-
     def spend(self, site: Site, record: Record, spend: Any) -> None:
         assert isinstance(record, StepFunAccount)
         if spend > 0:
@@ -253,12 +211,6 @@ class StepFunImitation(Imitation):
             "total_cash_balance": str(record.total_cash),
             "total_voucher_balance": str(record.total_voucher),
         }
-
-    def account_config(self, site: Site, record: Record) -> dict[str, str]:
-        return {"api_key": record.token}
-
-    def routes(self) -> tuple[Route, ...]:
-        return ROUTES
 
 
 IMITATION = StepFunImitation()

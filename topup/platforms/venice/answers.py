@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.imitation import Answer, Route, bearer_answer
 from topup.sandbox.openapi import faulty
-from topup.sandbox.prepaid import answer
 from topup.sandbox.records import Site
 from topup.sandbox.replies import Reply, json_reply
 
@@ -53,7 +52,7 @@ def balance_body(acc: VeniceAccount) -> dict[str, Any]:
 
 
 def billing_balance(state: SandboxState, site: Site, headers: Mapping[str, str]) -> Answer:
-    return answer(state, site, headers, balance_body, refused)
+    return bearer_answer(state, site, headers, balance_body, refused)
 
 
 ROUTES: tuple[Route, ...] = (

@@ -8,29 +8,18 @@ Venice debits them; ``canConsume`` is false once neither is positive, and
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from topup.platforms.venice import answers
-from topup.sandbox.imitation import AdminIn, Imitation, Route
-from topup.sandbox.prepaid import Money, SecretText, validated
-from topup.sandbox.records import (
-    MAX_MONEY,
-    MAX_QUOTA,
-    Record,
-    SandboxError,
-    Site,
-    money,
-    random_token,
-)
+from topup.sandbox.imitation import AdminIn, Money, NonNegative, RequestCount, SecretText, Status
+from topup.sandbox.prepaid import gift_first, spend_amount
+from topup.sandbox.records import Record, Site
+from topup.sandbox.simple import SimpleImitation
 
 STEP = 6
-Amount = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, lt=MAX_MONEY)]
 
 
 @dataclass(slots=True)
@@ -54,30 +43,26 @@ class VeniceAccount(Record):
 
     def spend_money(self, amount: Decimal) -> None:
         """DIEM first, then USD."""
-        if amount <= 0:
-            return
-        from_diem = min(amount, max(self.diem, Decimal(0)))
-        self.diem -= from_diem
-        self.usd -= amount - from_diem
+        self.diem, self.usd = gift_first(amount, self.diem, self.usd)
 
 
 class AccountIn(AdminIn):
     token: SecretText | None = None
     usd: Money = Decimal(0)
     diem: Money = Decimal(0)
-    diem_allocation: Amount = Decimal(0)
-    status: Literal[1, 2] = 1
-    request_count: int = Field(0, ge=0, lt=MAX_QUOTA)
+    diem_allocation: NonNegative = Decimal(0)
+    status: Status = 1
+    request_count: RequestCount = 0
 
 
 class BalanceIn(AdminIn):
     usd: Money | None = None
     diem: Money | None = None
-    diem_allocation: Amount | None = None
+    diem_allocation: NonNegative | None = None
 
 
 class SpendIn(AdminIn):
-    amount: Amount
+    amount: NonNegative
 
 
 class BulkIn(AdminIn):
@@ -85,7 +70,7 @@ class BulkIn(AdminIn):
     diem: Money = Decimal(0)
 
 
-class VeniceImitation(Imitation):
+class VeniceImitation(SimpleImitation):
     dialect = "venice"
     title = "Venice"
     account_model = AccountIn
@@ -93,51 +78,18 @@ class VeniceImitation(Imitation):
     spend_model = SpendIn
     bulk_model = BulkIn
     account_type = VeniceAccount
-
-    def settings(self, fields: Mapping[str, Any]) -> None:
-        if fields:
-            raise SandboxError(f"Venice sites have no settings: {', '.join(sorted(fields))}")
-
-    def load_settings(self, data: Mapping[str, Any]) -> None:
-        return None
-
-    def new_account(self, state: Any, site: Site, ident: str, fields: Any) -> VeniceAccount:
-        f = validated(AccountIn, fields, "account")
-        token = f.pop("token", None) or random_token(43, string.ascii_letters + string.digits)
-        return VeniceAccount(site=site.name, id=ident, token=token, **f)
-
-    def bulk_fields(self, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        return dict(fields), {}
-
-    def units_per_money(self, site: Site, record: Record) -> int:
-        return int(10**STEP)
-
-    def set_balance(self, site: Site, record: Record, fields: Mapping[str, Any]) -> None:
-        for name, value in validated(BalanceIn, fields, "balance").items():
-            if value is not None:
-                setattr(record, name, value)
+    key_prefix = ""
+    key_length = 43
+    units = int(10**STEP)
+    amounts = ("usd", "diem", "diem_allocation", "can_consume")
+    route_table = answers.ROUTES
 
     def validate_spend(self, site: Site, record: Record, fields: Mapping[str, Any]) -> Decimal:
-        return money(validated(SpendIn, fields, "spend")["amount"])
+        return spend_amount(SpendIn, fields)
 
     def spend(self, site: Site, record: Record, spend: Any) -> None:
         assert isinstance(record, VeniceAccount)
         record.spend_money(spend)
-
-    def current(self, record: Record) -> dict[str, Any]:
-        assert isinstance(record, VeniceAccount)
-        return {
-            "usd": str(record.usd),
-            "diem": str(record.diem),
-            "diem_allocation": str(record.diem_allocation),
-            "can_consume": record.can_consume,
-        }
-
-    def account_config(self, site: Site, record: Record) -> dict[str, str]:
-        return {"api_key": record.token}
-
-    def routes(self) -> tuple[Route, ...]:
-        return answers.ROUTES
 
 
 IMITATION = VeniceImitation()

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.imitation import Answer, Route, bearer_answer
 from topup.sandbox.money import plain
 from topup.sandbox.openapi import faulty
-from topup.sandbox.prepaid import bearer
-from topup.sandbox.records import ENABLED, Site
+from topup.sandbox.records import Site
 from topup.sandbox.replies import Reply, json_reply
 
 if TYPE_CHECKING:
@@ -53,14 +52,12 @@ def ledger_body(team: XaiTeam) -> dict[str, Any]:
     return {"changes": [], "total": {"val": plain(-team.balance.scaleb(2).to_integral_value())}}
 
 
+def postpaid(team: XaiTeam) -> Reply | None:
+    return error(404, "NotFound", "No prepaid balance for this team") if team.postpaid else None
+
+
 def prepaid_balance(state: SandboxState, site: Site, headers: Mapping[str, str]) -> Answer:
-    token = bearer(headers.get("authorization"))
-    team = state.account_by_token(site.name, token) if token else None
-    if team is None or team.status != ENABLED:
-        return Answer(refused(), team)
-    if team.postpaid:
-        return Answer(error(404, "NotFound", "No prepaid balance for this team"), team)
-    return Answer(json_reply(200, ledger_body(state.current(team))), team, count=True)
+    return bearer_answer(state, site, headers, ledger_body, refused, check=postpaid)
 
 
 ROUTES: tuple[Route, ...] = (

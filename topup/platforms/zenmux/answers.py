@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.imitation import Answer, Route, bearer_answer
 from topup.sandbox.openapi import faulty
-from topup.sandbox.prepaid import PrepaidAccount, answer
+from topup.sandbox.prepaid import PrepaidAccount
 from topup.sandbox.records import Site
 from topup.sandbox.replies import Reply, json_reply
 
@@ -67,7 +67,7 @@ def balance_body(acc: PrepaidAccount) -> dict[str, Any]:
 
 
 def payg_balance(state: SandboxState, site: Site, headers: Mapping[str, str]) -> Answer:
-    return answer(state, site, headers, balance_body, refused)
+    return bearer_answer(state, site, headers, balance_body, refused)
 
 
 ROUTES: tuple[Route, ...] = (

@@ -12,17 +12,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import Answer, Route
+from topup.sandbox.imitation import Answer, Route, bearer, lookup_answer
 from topup.sandbox.openapi import faulty
 from topup.sandbox.plans import (
     FIVE_HOURS,
     WEEK,
     PlanAccount,
     PlanImitation,
-    bearer,
     unknown_site,
 )
-from topup.sandbox.records import DISABLED, Site
+from topup.sandbox.records import Site
 from topup.sandbox.replies import Reply, json_reply
 
 if TYPE_CHECKING:
@@ -94,14 +93,18 @@ def quota_limit(state: SandboxState, site: Site, headers: Mapping[str, str]) -> 
     header = (headers.get("authorization") or "").strip()
     if not header:
         return Answer(refusal(1001, "Header中未收到Authorization参数"))
-    key = bearer(header) or header
-    plan = state.account_by_token(site.name, key)
-    if plan is None or plan.status == DISABLED:
-        return Answer(refusal(401, "令牌已过期或验证不正确"), plan)
-    if not plan.plan:
-        return Answer(refusal(500, "当前用户不存在coding plan"), plan)
-    body = quota_body(state.current(plan), state.now_ts())
-    return Answer(json_reply(200, body), plan, count=True)
+    return lookup_answer(
+        state,
+        site,
+        bearer(header) or header,
+        lambda view: quota_body(view, state.now_ts()),
+        lambda: refusal(401, "令牌已过期或验证不正确"),
+        check=no_plan,
+    )
+
+
+def no_plan(plan: PlanAccount) -> Reply | None:
+    return None if plan.plan else refusal(500, "当前用户不存在coding plan")
 
 
 RESPONSES = faulty(

@@ -13,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from topup.platforms.zhipu_payg.client import PATH
 from topup.sandbox.faults import Fault, FaultKind
-from topup.sandbox.imitation import AdminIn, Answer, Route
+from topup.sandbox.imitation import AdminIn, Answer, Route, Status, bearer_or_raw, lookup_answer
 from topup.sandbox.openapi import faulty
-from topup.sandbox.records import DISABLED, MAX_MONEY, Record, Site
+from topup.sandbox.records import MAX_MONEY, Record, Site
 from topup.sandbox.replies import Reply, json_reply
 from topup.sandbox.simple import Money, RequestCount, SecretText, SimpleImitation
 
@@ -55,7 +55,7 @@ class AccountIn(AdminIn):
     give: Total = Decimal(0)
     spent: Total = Decimal(0)
     frozen: Total = Decimal(0)
-    status: Literal[1, 2] = 1
+    status: Status = 1
     request_count: RequestCount = 0
 
 
@@ -108,23 +108,18 @@ def report_body(acc: ZhipuAccount) -> dict[str, object]:
     }
 
 
-def presented_key(header: str | None) -> str:
-    """The key of ``Authorization``: after ``Bearer `` or the raw value."""
-    value = (header or "").strip()
-    scheme, _, rest = value.partition(" ")
-    return rest.strip() if scheme.lower() == "bearer" else value
-
-
 def account_report(state: Any, site: Site, headers: Mapping[str, str]) -> Answer:
-    key = presented_key(headers.get("authorization"))
+    key = bearer_or_raw(headers.get("authorization"))
     if not key:
         return Answer(refused(1001, NO_HEADER))
-    acc = state.account_by_token(site.name, key)
-    if acc is None:
-        return Answer(refused(1000, BAD_KEY))
-    if acc.status == DISABLED:
-        return Answer(refused(1112, LOCKED), acc)
-    return Answer(json_reply(200, report_body(state.current(acc))), acc, count=True)
+    return lookup_answer(
+        state,
+        site,
+        key,
+        report_body,
+        lambda: refused(1000, BAD_KEY),
+        disabled=lambda: refused(1112, LOCKED),
+    )
 
 
 RESPONSES = faulty(
@@ -141,7 +136,7 @@ class ZhipuPaygImitation(SimpleImitation):
     account_type = ZhipuAccount
     amounts = ("recharge", "give", "spent", "frozen")
     units = STEPS
-    issued_prefix = "zp-"
+    key_prefix = "zp-"
 
     def routes(self) -> tuple[Route, ...]:
         return (Route(PATH, account_report, "Zhipu: pay-as-you-go account report", RESPONSES),)

@@ -43,9 +43,10 @@ def demo_command(
     """Start a local sandbox of the real APIs, create demo accounts, check them, then serve
     the dashboard on them (with --once: one round, then exit).
 
-    The accounts span SiliconFlow's two hosts, AIHubMix, a new-api relay (account and key
-    modes, an unlimited key, a CNY site) plus one site that is down and one retired endpoint,
-    so you see what those look like. Exits 0 when the demo ran (its failures are on purpose).
+    Every platform's demo accounts (`topup providers` lists the platforms): several
+    currencies, keys with limits, coding-plan windows, plus one site that is down and one
+    retired endpoint, so you see what those look like. Exits 0 when the demo ran (its failures
+    are on purpose).
     The dashboard starts with a week of history simulated from each account's spend rate.
     """
     console = Console()

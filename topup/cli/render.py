@@ -57,6 +57,16 @@ def known(result: CheckResult) -> bool:
     )
 
 
+def not_counted(results: Sequence[CheckResult]) -> str:
+    """What the totals leave out: unknown balances, and amounts in a unit nobody named."""
+    unknown = sum(1 for r in results if not known(r))
+    unitless = [r.account for r in results if r.balance is not None and not r.entries()]
+    parts = [f"{unknown} unknown"] if unknown else []
+    if unitless:
+        parts.append(f"{len(unitless)} without a currency ({', '.join(unitless)})")
+    return f"{' and '.join(parts)}, not counted" if parts else ""
+
+
 def balance_text(r: CheckResult) -> Text:
     """The Balance cell: the flat amount; else every currency; else the quota windows."""
     if r.balance is not None or r.unlimited:
@@ -72,14 +82,19 @@ def balance_text(r: CheckResult) -> Text:
             text.append(" + " if i else "").append_text(amount_text(e.balance, e.currency))
         return text
     if r.windows:
-        return windows_text(r)
+        return windows_text(r, lowest_only=True)
     return amount_text(None, None)
 
 
-def windows_text(r: CheckResult) -> Text:
-    """``5h 62% left · weekly 8% left`` (red under 10%, yellow under 25%)."""
+def windows_text(r: CheckResult, *, lowest_only: bool = False) -> Text:
+    """``5h 62% left · weekly 8% left`` (red under 10%, yellow under 25%); with
+    ``lowest_only`` just the window with the least left (the Balance cell stays narrow)."""
     text = Text()
-    for i, w in enumerate(r.windows):
+    windows = list(r.windows)
+    if lowest_only and windows:
+        known = [w for w in windows if w.left_percent is not None]
+        windows = [min(known, key=lambda w: w.left_percent or 0)] if known else windows[:1]
+    for i, w in enumerate(windows):
         left = w.left_percent
         shown = "?" if left is None else f"{left.quantize(Decimal(1))}%"
         style = "" if left is None else "bold red" if left < 10 else "yellow" if left < 25 else ""
@@ -105,8 +120,8 @@ def table(
     runways: dict[str, Decimal] | None = None,
 ) -> Table:
     grid = Table(title=None, header_style="bold", expand=False, pad_edge=False)
-    grid.add_column("Account", overflow="fold")
-    grid.add_column("Platform", style="dim", overflow="fold")
+    grid.add_column("Account", overflow="fold", min_width=8)
+    grid.add_column("Platform", style="dim", overflow="fold", min_width=6)
     grid.add_column("Balance", justify="right", no_wrap=True)
     grid.add_column("Used", justify="right", no_wrap=True)
     if runways:
@@ -129,10 +144,13 @@ def table(
             row.append(Text(r.status.value, style=STATUS_STYLE[r.status]))
         if details:
             detail = notes.get(r.account) or r.message or ""
-            row.append(Text(detail, style="yellow" if r.account in notes else ""))
+            if not detail and len(r.windows) > 1:
+                row.append(windows_text(r))
+            else:
+                row.append(Text(detail, style="yellow" if r.account in notes else ""))
         grid.add_row(*row)
     sums = totals(results)
-    unknown = sum(1 for r in results if not known(r))
+    note_text = not_counted(results)
     if sums:
         grid.add_section()
         for index, (currency, total) in enumerate(sums.items()):
@@ -143,7 +161,7 @@ def table(
             ]
             total_row += ["", "", ""] if runways else ["", ""]
             if details:
-                note = f"{unknown} unknown, not counted" if unknown and index == 0 else ""
+                note = note_text if index == 0 else ""
                 total_row.append(Text(note, style="dim"))
             grid.add_row(*total_row)
     return grid
@@ -167,6 +185,6 @@ def print_table(
         if detail:
             style = "yellow" if r.account in notes else STATUS_STYLE[r.status]
             console.print(Text.assemble((f"{r.account}: ", "bold"), (detail, style)))
-    unknown = sum(1 for r in results if not known(r))
-    if unknown and totals(results):
-        console.print(Text(f"{unknown} unknown, not counted in the totals", style="dim"))
+    note = not_counted(results)
+    if note and totals(results):
+        console.print(Text(f"{note} in the totals", style="dim"))

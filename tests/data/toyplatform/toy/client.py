@@ -22,7 +22,7 @@ class Toy(Provider):
     def check(self, account: Account) -> CheckFlow:
         response = yield httpx.Request(
             "GET",
-            f"{self.base_url(account)}/toy/balance",
+            self.url(account, "/toy/balance"),
             headers={"Authorization": f"Bearer {account.secret('api_key')}"},
         )
         raise_for_transient(response, retired="toy retired this endpoint")

@@ -5,7 +5,8 @@ what to do; nothing is checked with a wrong config. Credentials are literals, ``
 ``file:PATH`` (relative to the config file), resolved here once into
 :class:`~topup.secrets.Secret` values (:mod:`topup.credentials`). The other top-level tables are
 parsed into ``Config.settings`` (:mod:`topup.settings`); :mod:`topup.config_lines` finds the
-line an error is about.
+line an error is about. Custom platforms (``[[platforms]]`` and ``include``) are read and
+registered before the accounts, by :mod:`topup.custom.loading`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -31,17 +32,23 @@ from topup.platforms import all_providers, get_provider
 from topup.secrets import Secret
 from topup.settings import SECTIONS, Settings, parse_settings
 
+if TYPE_CHECKING:
+    from topup.custom.recipe import Recipe
+
 __all__ = [
     "ACCOUNT_KEYS",
+    "CURRENCY",
     "ENV_VAR",
     "SECTIONS",
     "Config",
     "build_account",
+    "decimal_setting",
     "default_path",
     "load",
     "locate",
     "parse",
     "parse_duration",
+    "parse_toml",
     "resolve_secret",
 ]
 
@@ -67,8 +74,12 @@ ACCOUNT_KEYS = frozenset(
     }
 )
 
+#: Top-level keys besides the tables of :data:`SECTIONS`: accounts, custom platforms
+#: (:mod:`topup.custom`) and the files more platforms are read from.
+TOP_LEVEL = frozenset({"accounts", "platforms", "include"})
+
 #: An ISO 4217 code, or one of the unit codes amounts that are not money carry.
-_CURRENCY = re.compile(r"^([A-Z]{3}|POINTS|CREDITS|REQUESTS|TOKENS|DIEM)$")
+CURRENCY = re.compile(r"^([A-Z]{3}|POINTS|CREDITS|REQUESTS|TOKENS|DIEM)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +89,8 @@ class Config:
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: ``[check]``, ``[watch]``, ``[storage]``, ``[serve]``, ``[sandbox]``: typed and validated.
     settings: Settings = field(default_factory=Settings)
+    #: The custom platforms it declares (``[[platforms]]``, its ``include`` files), registered.
+    platforms: tuple[Recipe, ...] = ()
 
     def section(self, name: str) -> Mapping[str, Any]:
         """A raw top-level table: only for the ``[alerts]`` parser (:mod:`topup.alerts.settings`);
@@ -143,9 +156,10 @@ def parse(text: str, path: Path | None = None, env: Mapping[str, str] | None = N
         ) from None
 
 
-def _parse(text: str, path: Path | None, env: Mapping[str, str]) -> Config:
+def parse_toml(text: str, path: Path | None) -> dict[str, Any]:
+    """A TOML document (floats as exact Decimals), or a located :class:`ConfigError`."""
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"not valid TOML: {str(exc).split(' (at ')[0]}",
@@ -162,15 +176,22 @@ def _parse(text: str, path: Path | None, env: Mapping[str, str]) -> Config:
             line=deepest_line(text),
             hint="fix the syntax",
         ) from None
-    unknown = set(data) - SECTIONS - {"accounts"}
+
+
+def _parse(text: str, path: Path | None, env: Mapping[str, str]) -> Config:
+    from topup.custom.loading import load_platforms  # here: topup.custom imports this module
+
+    data = parse_toml(text, path)
+    unknown = set(data) - SECTIONS - TOP_LEVEL
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(
             f"unknown table or key {key!r}",
             path=path,
             line=find_line(text, key),
-            hint=suggest(key, SECTIONS | {"accounts"}) or "remove it",
+            hint=suggest(key, SECTIONS | TOP_LEVEL) or "remove it",
         )
+    platforms = load_platforms(data, path=path, text=text)
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise ConfigError(
@@ -196,7 +217,13 @@ def _parse(text: str, path: Path | None, env: Mapping[str, str]) -> Config:
         accounts.append(account)
     settings = parse_settings(data, accounts, path, text)
     sections = {k: v for k, v in data.items() if k in SECTIONS}
-    return Config(path=path, accounts=tuple(accounts), sections=sections, settings=settings)
+    return Config(
+        path=path,
+        accounts=tuple(accounts),
+        sections=sections,
+        settings=settings,
+        platforms=platforms,
+    )
 
 
 def build_account(
@@ -284,7 +311,7 @@ def build_account(
         options[option.name] = text
     currency = raw.get("currency")
     if currency is not None:
-        if not isinstance(currency, str) or not _CURRENCY.match(currency.upper()):
+        if not isinstance(currency, str) or not CURRENCY.match(currency.upper()):
             raise error(
                 "currency must be an ISO code (or a unit: POINTS, CREDITS...)",
                 'e.g. currency = "CNY"',
@@ -306,8 +333,8 @@ def build_account(
         base_url=base_url,
         options=options,
         currency=currency,
-        quota_per_unit=_decimal(raw, "quota_per_unit", error, positive=True),
-        min_balance=_decimal(raw, "min_balance", error),
+        quota_per_unit=decimal_setting(raw, "quota_per_unit", error, positive=True),
+        min_balance=decimal_setting(raw, "min_balance", error),
         enabled=enabled,
         timeout=_seconds(raw, "timeout", error),
         interval=_seconds(raw, "interval", error),
@@ -323,9 +350,10 @@ def build_account(
     return account
 
 
-def _decimal(
+def decimal_setting(
     raw: Mapping[str, Any], key: str, error: ErrorAt, positive: bool = False
 ) -> Decimal | None:
+    """``raw[key]`` as an exact Decimal (None: not set), or ``error(...)`` raised."""
     value = raw.get(key)
     if value is None:
         return None

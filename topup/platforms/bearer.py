@@ -13,16 +13,23 @@ from topup.platforms.base import Provider
 from topup.platforms.responses import body_text, error_message, parse_object, raise_for_transient
 
 AUTH_STATUSES = (401, 403)
+#: The header of a request that asks for JSON.
+ACCEPT_JSON = {"Accept": "application/json"}
 
 
 def bearer_get(
-    provider: Provider, account: Account, path: str, field: str = "api_key"
+    provider: Provider,
+    account: Account,
+    path: str,
+    field: str = "api_key",
+    headers: dict[str, str] | None = None,
 ) -> httpx.Request:
-    """``GET path`` under the account's base URL with ``Authorization: Bearer <field>``."""
+    """``GET path`` under the account's base URL with ``Authorization: Bearer <field>`` (and
+    ``headers``)."""
     return httpx.Request(
         "GET",
         provider.url(account, path),
-        headers={"Authorization": f"Bearer {account.secret(field)}"},
+        headers={"Authorization": f"Bearer {account.secret(field)}", **(headers or {})},
     )
 
 

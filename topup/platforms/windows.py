@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from topup.errors import AuthError
-from topup.platforms.responses import decimal_field
+import httpx
+
+from topup.errors import AuthError, BadResponseError
+from topup.platforms.responses import body_text, decimal_field, parse_object, raise_for_transient
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -73,3 +75,20 @@ def no_plan(title: str, shown: str) -> AuthError:
         f"no active {title} coding plan on this key: {shown} "
         "(subscribe to the plan, or give the key of the account that holds it)"
     )
+
+
+def plan_failure(response: httpx.Response, what: str) -> AuthError | BadResponseError:
+    """A non-2xx answer: 401/403 refuse the key, anything else is not the documented shape."""
+    if response.status_code in (401, 403):
+        return AuthError(f"{what} rejected (HTTP {response.status_code}): {body_text(response)}")
+    return BadResponseError(f"unexpected HTTP {response.status_code}: {body_text(response)}")
+
+
+def plan_answer(response: httpx.Response, *, retired: str, what: str) -> dict[str, Any]:
+    """The JSON object of a plan endpoint's 200 answer: 410/429/5xx classified once
+    (:func:`raise_for_transient`), any other status :func:`plan_failure` (``what`` names the
+    key)."""
+    raise_for_transient(response, retired=retired)
+    if response.status_code != 200:
+        raise plan_failure(response, what)
+    return parse_object(response)

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from topup.account import Account
-from topup.errors import AuthError, BadResponseError
+from topup.errors import BadResponseError
 from topup.model import Balance, QuotaWindow
 from topup.platforms.base import CheckFlow, CredentialField, Provider
-from topup.platforms.responses import body_text, int_field, parse_object, raise_for_transient
-from topup.platforms.windows import count, iso_time, window_name
+from topup.platforms.bearer import ACCEPT_JSON, bearer_get
+from topup.platforms.responses import int_field
+from topup.platforms.windows import (
+    count,
+    iso_time,
+    plan_answer,
+    plan_failure,
+    window_name,
+)
 
 PATH = "/coding/v1/usages"
 RETIRED = "Kimi Code retired its usage endpoint (HTTP 410 Gone from /coding/v1/usages)"
@@ -89,13 +94,6 @@ def usage_windows(body: dict[str, Any]) -> tuple[QuotaWindow, ...]:
     return tuple(windows)
 
 
-def plan_failure(response: httpx.Response, what: str) -> AuthError | BadResponseError:
-    """A non-2xx answer: 401/403 refuse the key, anything else is not the documented shape."""
-    if response.status_code in (401, 403):
-        return AuthError(f"{what} rejected (HTTP {response.status_code}): {body_text(response)}")
-    return BadResponseError(f"unexpected HTTP {response.status_code}: {body_text(response)}")
-
-
 class KimiCode(Provider):
     name = "kimi-code"
     title = "Kimi Code (coding plan)"
@@ -105,18 +103,8 @@ class KimiCode(Provider):
     currency_rule = "no money: request windows of the plan (5h from limits[], weekly from usage)"
 
     def check(self, account: Account) -> CheckFlow:
-        response = yield httpx.Request(
-            "GET",
-            self.url(account, PATH),
-            headers={
-                "Authorization": f"Bearer {account.secret('api_key')}",
-                "Accept": "application/json",
-            },
-        )
-        raise_for_transient(response, retired=RETIRED)
-        if response.status_code != 200:
-            raise plan_failure(response, "Kimi Code key")
-        body = parse_object(response)
+        response = yield bearer_get(self, account, PATH, headers=ACCEPT_JSON)
+        body = plan_answer(response, retired=RETIRED, what="Kimi Code key")
         if isinstance(body.get("error"), dict):
             raise plan_failure(response, "Kimi Code key")
         return Balance(currency=None, windows=usage_windows(body), scope="account")

@@ -17,8 +17,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from topup.account import Account
 from topup.errors import (
     AuthError,
@@ -30,9 +28,9 @@ from topup.errors import (
 )
 from topup.model import Balance, QuotaWindow
 from topup.platforms.base import CheckFlow, CredentialField, Provider
-from topup.platforms.kimi_code.client import plan_failure
-from topup.platforms.responses import int_field, parse_object, raise_for_transient, snippet
-from topup.platforms.windows import count, epoch_ms, no_plan
+from topup.platforms.bearer import ACCEPT_JSON, bearer_get
+from topup.platforms.responses import int_field, snippet
+from topup.platforms.windows import count, epoch_ms, no_plan, plan_answer
 
 PATH = "/v1/api/openplatform/coding_plan/remains"
 RETIRED = "MiniMax retired the coding-plan endpoint (HTTP 410 Gone from coding_plan/remains)"
@@ -135,18 +133,8 @@ class MiniMax(Provider):
     )
 
     def check(self, account: Account) -> CheckFlow:
-        response = yield httpx.Request(
-            "GET",
-            self.url(account, PATH),
-            headers={
-                "Authorization": f"Bearer {account.secret('api_key')}",
-                "Accept": "application/json",
-            },
-        )
-        raise_for_transient(response, retired=RETIRED)
-        if response.status_code != 200:
-            raise plan_failure(response, "MiniMax key")
-        body = parse_object(response)
+        response = yield bearer_get(self, account, PATH, headers=ACCEPT_JSON)
+        body = plan_answer(response, retired=RETIRED, what="MiniMax key")
         base = body.get("base_resp")
         if isinstance(base, dict) and base.get("status_code") not in (0, None):
             raise status_failure(base)

@@ -25,6 +25,7 @@ from topup.account import Account
 from topup.errors import AuthError, BadResponseError, ExhaustedError
 from topup.model import Balance, Status
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import bearer_get
 from topup.platforms.responses import (
     body_text,
     decimal_field,
@@ -74,11 +75,7 @@ class Moonshot(Provider):
     )
 
     def check(self, account: Account) -> CheckFlow:
-        response = yield httpx.Request(
-            "GET",
-            self.url(account, "/v1/users/me/balance"),
-            headers={"Authorization": f"Bearer {account.secret('api_key')}"},
-        )
+        response = yield bearer_get(self, account, "/v1/users/me/balance")
         if response.status_code == 429 and error_type(response) == QUOTA_EXCEEDED:
             raise ExhaustedError(f"quota exceeded (HTTP 429): {body_text(response)}")
         raise_for_transient(response, retired=RETIRED)

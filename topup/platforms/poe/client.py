@@ -17,6 +17,7 @@ from topup.account import Account
 from topup.errors import AuthError, BadResponseError, ExhaustedError
 from topup.model import Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import ACCEPT_JSON, bearer_get
 from topup.platforms.responses import (
     body_text,
     decimal_field,
@@ -60,13 +61,6 @@ class Poe(Provider):
     currency_rule = "POINTS (Poe's point balance: plan points plus add-on points)"
 
     def check(self, account: Account) -> CheckFlow:
-        response = yield httpx.Request(
-            "GET",
-            self.url(account, PATH),
-            headers={
-                "Authorization": f"Bearer {account.secret('api_key')}",
-                "Accept": "application/json",
-            },
-        )
+        response = yield bearer_get(self, account, PATH, headers=ACCEPT_JSON)
         refusal(response)
         return balance_of(parse_object(response))

@@ -18,12 +18,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from topup.account import Account
 from topup.errors import AuthError, BadResponseError
 from topup.model import Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import bearer_get
 from topup.platforms.responses import (
     body_text,
     decimal_field,
@@ -58,11 +57,7 @@ class StepFun(Provider):
     )
 
     def check(self, account: Account) -> CheckFlow:
-        response = yield httpx.Request(
-            "GET",
-            self.url(account, "/v1/accounts"),
-            headers={"Authorization": f"Bearer {account.secret('api_key')}"},
-        )
+        response = yield bearer_get(self, account, "/v1/accounts")
         raise_for_transient(response, retired=RETIRED)
         if response.status_code in (401, 403):
             raise AuthError(

@@ -20,9 +20,8 @@ from topup.account import Account
 from topup.errors import AuthError, BadResponseError, CheckError
 from topup.model import Balance, QuotaWindow
 from topup.platforms.base import CheckFlow, CredentialField, Provider
-from topup.platforms.kimi_code.client import plan_failure
-from topup.platforms.responses import int_field, parse_object, raise_for_transient, snippet
-from topup.platforms.windows import DAY, HOUR, count, epoch_ms, no_plan, window_name
+from topup.platforms.responses import int_field, snippet
+from topup.platforms.windows import DAY, HOUR, count, epoch_ms, no_plan, plan_answer, window_name
 
 PATH = "/api/monitor/usage/quota/limit"
 RETIRED = "Zhipu retired its quota endpoint (HTTP 410 Gone from /api/monitor/usage/quota/limit)"
@@ -88,10 +87,7 @@ class Zhipu(Provider):
                 "Accept": "application/json",
             },
         )
-        raise_for_transient(response, retired=RETIRED)
-        if response.status_code != 200:
-            raise plan_failure(response, "Zhipu key")
-        body = parse_object(response)
+        body = plan_answer(response, retired=RETIRED, what="Zhipu key")
         if body.get("success") is False or body.get("code", OK_CODE) != OK_CODE:
             raise envelope_failure(body)
         data = body.get("data")

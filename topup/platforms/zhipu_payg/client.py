@@ -21,6 +21,7 @@ from topup.account import Account
 from topup.errors import AuthError, BadResponseError, CheckError, DisabledError, ExhaustedError
 from topup.model import Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.bearer import ACCEPT_JSON, bearer_get
 from topup.platforms.responses import (
     body_text,
     decimal_field,
@@ -109,14 +110,7 @@ class ZhipuPayg(Provider):
     currency_rule = "CNY (availableBalance of the bigmodel.cn account); `currency` overrides"
 
     def check(self, account: Account) -> CheckFlow:
-        response = yield httpx.Request(
-            "GET",
-            self.url(account, PATH),
-            headers={
-                "Authorization": f"Bearer {account.secret('api_key')}",
-                "Accept": "application/json",
-            },
-        )
+        response = yield bearer_get(self, account, PATH, headers=ACCEPT_JSON)
         arrears_refusal(response)
         raise_for_transient(response, retired=RETIRED)
         status = response.status_code

@@ -1,13 +1,18 @@
-"""Fan-out benchmark: N accounts on the sandbox with injected latency, checked three ways.
+"""Fan-out benchmark: N accounts behind a server with injected latency, checked five ways.
 
 (a) ``topup check --json`` (the real CLI, its own process), (b) a sequential loop querying one
-account after another (how the best-known gateways refresh their channels' balances), and
-(c) a bare ``httpx.AsyncClient`` gather with the same concurrency. The sandbox runs in its own
-process. Every client runs in a fresh process so its peak RSS is its own.
+account after another (how the best-known gateways refresh their channels' balances), (c) a
+bare ``httpx.AsyncClient`` gather, (d) a bare ``aiohttp.ClientSession`` gather and (e) a raw
+asyncio client (``asyncio.open_connection``, hand-written HTTP/1.1 keep-alive ``GET``, minimal
+parsing), (c)-(e) with the same concurrency. The server is the sandbox (uvicorn + FastAPI) or,
+with ``--server fake``, a minimal stdlib asyncio server giving the same SiliconFlow answer (so
+the clients, not the server, are what is measured); each runs in its own process. Every client
+runs in a fresh process so its peak RSS is its own.
 
     .venv/bin/python -m benchmarks.fanout --accounts 1000 10000 --latency-ms 50 --concurrency 100
+    .venv/bin/python -m benchmarks.fanout --server fake --accounts 1000 10000 --sequential-sample 0
 
-Writes a Markdown table to stdout (and with ``--write``, into benchmarks/README.md).
+Writes a Markdown table to stdout.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -100,7 +106,107 @@ def write_config(
     return path
 
 
-# -- the three clients (each run as: python -m benchmarks.fanout client VARIANT ...) -------
+# -- the minimal fake server (python -m benchmarks.fanout fake PORT LATENCY_MS) ------------
+SF_ANSWER = json.dumps(
+    {
+        "code": 20000,
+        "message": "OK",
+        "status": True,
+        "data": {"id": "u", "balance": "1", "chargeBalance": "9", "totalBalance": "10"},
+    }
+).encode()
+
+
+def fake(port: int, latency_ms: int) -> None:
+    """Every request, whatever its path, answers SiliconFlow's 200 after ``latency_ms``:
+    stdlib asyncio, keep-alive, no framework."""
+    head = (
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(SF_ANSWER)}\r\n\r\n"
+    ).encode()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                await asyncio.sleep(latency_ms / 1000)
+                writer.write(head + SF_ANSWER)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(answer, "127.0.0.1", port, backlog=4096)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
+# -- the baselines: same requests, same concurrency, no topup --------------------------------
+async def httpx_gather(url: str, tokens: list[str], concurrency: int) -> int:
+    semaphore = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+
+        async def one(token: str) -> bool:
+            async with semaphore:
+                r = await http.get(url, headers={"Authorization": f"Bearer {token}"})
+                return r.status_code == 200 and r.json()["code"] == 20000
+
+        return sum(await asyncio.gather(*(one(t) for t in tokens)))
+
+
+async def aiohttp_gather(url: str, tokens: list[str], concurrency: int) -> int:
+    import aiohttp
+
+    semaphore = asyncio.Semaphore(concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def one(token: str) -> bool:
+            async with semaphore, http.get(url, headers={"Authorization": f"Bearer {token}"}) as r:
+                return r.status == 200 and (await r.json())["code"] == 20000
+
+        return sum(await asyncio.gather(*(one(t) for t in tokens)))
+
+
+async def raw_gather(url: str, tokens: list[str], concurrency: int) -> int:
+    """``concurrency`` keep-alive connections, each sending its share of the GETs in turn;
+    the answer is parsed as far as status line, ``Content-Length`` and the JSON body."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    queue = list(reversed(tokens))
+
+    async def connection() -> int:
+        reader, writer = await asyncio.open_connection(host, port)
+        ok = 0
+        try:
+            while queue:
+                token = queue.pop()
+                writer.write(
+                    f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                    f"Authorization: Bearer {token}\r\n\r\n".encode()
+                )
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                body = await reader.readexactly(length)
+                ok += head.startswith(b"HTTP/1.1 200") and json.loads(body)["code"] == 20000
+        finally:
+            writer.close()
+        return ok
+
+    return sum(await asyncio.gather(*(connection() for _ in range(concurrency))))
+
+
+BASELINES = {"gather": httpx_gather, "aiohttp": aiohttp_gather, "raw": raw_gather}
+
+
+# -- the clients (each run as: python -m benchmarks.fanout client VARIANT ...) ------------
 def client(variant: str, base: str, tokens_file: str, concurrency: int, config: str) -> None:
     tokens = json.loads(Path(tokens_file).read_text())
     started = time.perf_counter()
@@ -122,25 +228,13 @@ def client(variant: str, base: str, tokens_file: str, concurrency: int, config: 
                 ok += r.status_code == 200 and r.json()["code"] == 20000
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     else:
-
-        async def main() -> int:
-            limits = httpx.Limits(max_connections=concurrency)
-            semaphore = asyncio.Semaphore(concurrency)
-            async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-
-                async def one(token: str) -> bool:
-                    async with semaphore:
-                        r = await http.get(
-                            f"{base}/v1/user/info", headers={"Authorization": f"Bearer {token}"}
-                        )
-                        return r.status_code == 200 and r.json()["code"] == 20000
-
-                return sum(await asyncio.gather(*(one(t) for t in tokens)))
-
-        ok = asyncio.run(main())
+        ok = asyncio.run(BASELINES[variant](f"{base}/v1/user/info", tokens, concurrency))
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     wall = time.perf_counter() - started
-    print(json.dumps({"wall": wall, "ok": ok, "peak_rss_mb": rss / 1024}))
+    who = resource.RUSAGE_CHILDREN if variant == "topup" else resource.RUSAGE_SELF
+    usage = resource.getrusage(who)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"wall": wall, "ok": ok, "peak_rss_mb": rss / 1024, "cpu": cpu}))
 
 
 def run_client(
@@ -169,69 +263,94 @@ def run_client(
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def start_server(kind: str, work: Path, count: int, latency_ms: int, mixed: bool) -> tuple:
+    """The server process, its base URL, the baseline tokens and a mixed run's accounts."""
+    port = free_port()
+    if kind == "fake":
+        tokens = [f"sk-fake-{i:06d}" for i in range(count)]
+        command = ["fake", str(port), str(latency_ms)]
+        spread: Mixed = []
+    else:
+        state_path, tokens, spread = prepare(work, count, mixed)
+        command = ["serve", str(state_path), str(port)]
+    server = subprocess.Popen([sys.executable, "-m", "benchmarks.fanout", *command], cwd=ROOT)
+    probe = "/v1/user/info" if kind == "fake" else "/_sandbox/state"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=1)
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                server.terminate()
+                raise
+            time.sleep(0.1)
+    if kind != "fake":
+        for site in {SITE, *(s for _, s, _ in spread)}:
+            httpx.post(
+                f"http://127.0.0.1:{port}/_sandbox/sites/{site}/faults",
+                json={"kind": "latency", "latency_ms": latency_ms},
+                timeout=10,
+            ).raise_for_status()
+    return server, f"http://127.0.0.1:{port}/{SITE}", tokens, spread
+
+
 def bench(
-    count: int, latency_ms: int, concurrency: int, sequential_sample: int, mixed: bool = False
+    count: int,
+    latency_ms: int,
+    concurrency: int,
+    sequential_sample: int,
+    mixed: bool = False,
+    server_kind: str = "sandbox",
 ) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        state_path, tokens, spread = prepare(work, count, mixed)
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.fanout", "serve", str(state_path), str(port)],
-            cwd=ROOT,
-        )
-        base = f"http://127.0.0.1:{port}/{SITE}"
+        server, base, tokens, spread = start_server(server_kind, work, count, latency_ms, mixed)
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-            for site in {SITE, *(s for _, s, _ in spread)}:
-                httpx.post(
-                    f"http://127.0.0.1:{port}/_sandbox/sites/{site}/faults",
-                    json={"kind": "latency", "latency_ms": latency_ms},
-                    timeout=10,
-                ).raise_for_status()
-            a = run_client("topup", base, tokens, concurrency, work, spread)
-            c = run_client("gather", base, tokens, concurrency, work, [])
+            row = {v: run_client(v, base, tokens, concurrency, work, []) for v in BASELINES}
+            row["a"] = run_client("topup", base, tokens, concurrency, work, spread)
             sample = tokens[: min(count, sequential_sample)]
-            b = run_client("sequential", base, sample, concurrency, work, [])
-            b["measured"] = len(sample)
-            b["wall_full"] = b["wall"] * count / len(sample)
+            if sample:
+                b = run_client("sequential", base, sample, concurrency, work, [])
+                b["measured"] = len(sample)
+                b["wall_full"] = b["wall"] * count / len(sample)
+                row["b"] = b
         finally:
             server.terminate()
             server.wait(10)
     ideal = count * latency_ms / 1000 / concurrency
     platforms = len({p for p, _, _ in spread}) if spread else 1
-    return {"count": count, "a": a, "b": b, "c": c, "ideal": ideal, "platforms": platforms}
+    return {**row, "count": count, "ideal": ideal, "platforms": platforms, "server": server_kind}
 
 
 def table(rows: list[dict], latency_ms: int, concurrency: int) -> str:
+    server = "the minimal fake server" if rows[0]["server"] == "fake" else "the sandbox"
     out = [
-        f"Latency {latency_ms} ms injected by the sandbox, concurrency {concurrency} "
-        f"(overall and per host), {os.cpu_count()} cores; each client in its own process.",
+        f"Latency {latency_ms} ms injected by {server}, concurrency {concurrency} "
+        f"(overall and per host), {os.cpu_count()} cores; each client in its own process; "
+        "client CPU = user + system seconds of the client process.",
         "",
         "| accounts | platforms (a) | (a) topup check | (b) sequential loop "
-        "| (c) bare httpx gather "
-        "| ideal N×lat/conc | a/b | a/c | peak RSS (a) | peak RSS (c) | ok (a/c) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| (c) httpx gather | (d) aiohttp gather | (e) raw asyncio | ideal N×lat/conc "
+        "| a/c | a/d | a/e | CPU ms/account a / d / e | peak RSS a / c / d / e | ok a/d/e |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        a, b, c = r["a"], r["b"], r["c"]
-        seq = f"{b['wall_full']:.1f} s" + (
-            f" (extrapolated from {b['measured']})" if b["measured"] < r["count"] else ""
-        )
+        a, c, d, e = r["a"], r["gather"], r["aiohttp"], r["raw"]
+        b = r.get("b")
+        seq = "not run"
+        if b is not None:
+            seq = f"{b['wall_full']:.1f} s" + (
+                f" (extrapolated from {b['measured']})" if b["measured"] < r["count"] else ""
+            )
+        cpu = " / ".join(f"{x['cpu'] * 1000 / r['count']:.2f}" for x in (a, d, e))
+        rss = " / ".join(f"{x['peak_rss_mb']:.0f}" for x in (a, c, d, e))
         out.append(
-            f"| {r['count']:,} | {r.get('platforms', 1)} | {a['wall']:.2f} s | {seq} "
-            f"| {c['wall']:.2f} s "
-            f"| {r['ideal']:.2f} s "
-            f"| {a['wall'] / b['wall_full']:.3f} | {a['wall'] / c['wall']:.2f} "
-            f"| {a['peak_rss_mb']:.0f} MB | {c['peak_rss_mb']:.0f} MB | {a['ok']}/{c['ok']} |"
+            f"| {r['count']:,} | {r['platforms']} | {a['wall']:.2f} s | {seq} "
+            f"| {c['wall']:.2f} s | {d['wall']:.2f} s | {e['wall']:.2f} s | {r['ideal']:.2f} s "
+            f"| {a['wall'] / c['wall']:.2f} | {a['wall'] / d['wall']:.2f} "
+            f"| {a['wall'] / e['wall']:.2f} | {cpu} | {rss} MB "
+            f"| {a['ok']}/{d['ok']}/{e['ok']} |"
         )
     return "\n".join(out)
 
@@ -240,6 +359,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(sys.argv[2], int(sys.argv[3]))
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "fake":
+        fake(int(sys.argv[2]), int(sys.argv[3]))
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "client":
         client(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6])
         return
@@ -247,18 +369,26 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--sequential-sample", type=int, default=1000)
+    parser.add_argument("--sequential-sample", type=int, default=1000, help="0: skip (b)")
+    parser.add_argument(
+        "--server",
+        choices=["sandbox", "fake"],
+        default="sandbox",
+        help="the sandbox (every platform's imitation) or a minimal stdlib server",
+    )
     parser.add_argument(
         "--mixed",
         action="store_true",
         help="(a) checks accounts spread over every registered platform's imitation",
     )
     args = parser.parse_args()
+    if args.mixed and args.server == "fake":
+        parser.error("--mixed needs the sandbox (the fake server answers SiliconFlow only)")
     rows = [
-        bench(n, args.latency_ms, args.concurrency, args.sequential_sample, args.mixed)
+        bench(n, args.latency_ms, args.concurrency, args.sequential_sample, args.mixed, args.server)
         for n in args.accounts
     ]
-    print(table(rows, args.latency_ms, args.concurrency))
+    print(table(rows, args.latency_ms, args.concurrency), flush=True)
 
 
 if __name__ == "__main__":

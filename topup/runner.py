@@ -1,7 +1,12 @@
 """The one place that does I/O for every adapter.
 
-:class:`Runner` drives an adapter's sans-I/O flow (see :mod:`topup.platforms.base`) over one
-shared :class:`httpx.AsyncClient`:
+:class:`Runner` drives an adapter's sans-I/O flow (see :mod:`topup.platforms.base`): its
+:class:`httpx.Request` goes out through one shared aiohttp-backed httpx transport
+(:mod:`topup.transport`, a fraction of httpcore's CPU per request) and comes back as an
+:class:`httpx.Response`. httpx's own client and transport stay for an account with its own
+``proxy`` (socks5 included), when the environment names a proxy (``HTTP(S)_PROXY``,
+``ALL_PROXY``: ``NO_PROXY`` then applies exactly as httpx defines it), and for a ``client`` or
+``transport`` given by the caller (tests' mock transports). Whichever carries the requests:
 
 * bounded concurrency overall (``concurrency``) and per host (``per_host``); an account waits for
   its host's slot before its deadline starts, so queueing never counts as slowness;
@@ -26,7 +31,9 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 import httpx
 
@@ -39,12 +46,18 @@ from topup.platforms import Provider, get_provider
 from topup.platforms.base import CACHE_EXTENSION
 from topup.platforms.responses import retry_after
 
+if TYPE_CHECKING:
+    from topup.transport import AiohttpTransport
+
 log = logging.getLogger("topup.runner")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-#: Connections per pooled client (see Runner.__init__).
+#: Headers describing the body as it was sent, not as the adapter receives it (decoded).
+BODY_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+#: Connections per pooled httpx client (see Runner._pool).
 POOL_SIZE = 16
-USER_AGENT = "topup (+https://pypi.org/project/topup/)"
+#: Proxy variables that send requests through httpx's transport (see environment_proxied).
+PROXY_SCHEMES = frozenset({"http", "https", "all"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +82,15 @@ class RunOptions:
 
 
 OnResult = Callable[[CheckResult], Awaitable[None] | None]
+#: Sends one request, returning its answer with the body not yet read.
+Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
+
+
+def _streamed(client: httpx.AsyncClient) -> Send:
+    async def send(request: httpx.Request) -> httpx.Response:
+        return await client.send(request, stream=True)
+
+    return send
 
 
 class Runner:
@@ -84,7 +106,17 @@ class Runner:
         self.options = options or RunOptions()
         self._own_client = client is None
         self._transport = transport
-        self._clients = [client] if client is not None else self._pool(None)
+        #: The shared aiohttp transport, when the runner sends through it (see module docs).
+        self._aiohttp: AiohttpTransport | None = None
+        self._clients: list[httpx.AsyncClient] = []
+        if client is not None:
+            self._clients = [client]
+        elif transport is not None or (self.options.trust_env and environment_proxied()):
+            self._clients = self._pool(None)
+        else:
+            from topup.transport import AiohttpTransport  # aiohttp only where checks are made
+
+            self._aiohttp = AiohttpTransport(limit=self.options.concurrency)
         #: Clients of the accounts that set their own ``proxy``, by proxy URL (made on use).
         self._proxied: dict[str, list[httpx.AsyncClient]] = {}
         self._next_client = 0
@@ -109,7 +141,6 @@ class Runner:
                 transport=self._transport,
                 timeout=httpx.Timeout(self.options.timeout),
                 limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
                 follow_redirects=False,
                 proxy=proxy,
                 trust_env=self.options.trust_env and proxy is None,
@@ -117,17 +148,24 @@ class Runner:
             for _ in range(count)
         ]
 
-    def _client_for(self, account: Account) -> httpx.AsyncClient:
+    def _sender_for(self, account: Account) -> Send:
+        """How this account's requests are sent: the aiohttp transport itself (an httpx client
+        around it would add only cookie and redirect handling the runner does not use), or an
+        httpx client (an account's own proxy, the environment's, a caller's client)."""
         if account.proxy is not None and self._own_client:
             url = account.proxy.reveal()
             if url not in self._proxied:
                 self._proxied[url] = self._pool(url)
-            return self._proxied[url][0]
+            return _streamed(self._proxied[url][0])
+        if self._aiohttp is not None:
+            return self._aiohttp.handle_async_request
         client = self._clients[self._next_client % len(self._clients)]
         self._next_client += 1
-        return client
+        return _streamed(client)
 
     async def aclose(self) -> None:
+        if self._aiohttp is not None:
+            await self._aiohttp.aclose()
         if self._own_client:
             clients = [*self._clients, *(c for pool in self._proxied.values() for c in pool)]
             await asyncio.gather(*(c.aclose() for c in clients))
@@ -185,12 +223,12 @@ class Runner:
             )
 
         try:
-            client = self._client_for(account)
+            send = self._sender_for(account)
         except (ValueError, ImportError) as exc:  # a proxy scheme httpx cannot use
             return failed(Status.CONFIG_ERROR, f"proxy not usable: {type(exc).__name__}")
         try:
             async with asyncio.timeout(timeout):
-                balance = await self._drive(provider, account, deadline, client)
+                balance = await self._drive(provider, account, deadline, send)
         except CheckError as exc:
             return failed(exc.status, exc.message)
         except TimeoutError:
@@ -212,12 +250,12 @@ class Runner:
         )
 
     async def _drive(
-        self, provider: Provider, account: Account, deadline: float, client: httpx.AsyncClient
+        self, provider: Provider, account: Account, deadline: float, send: Send
     ) -> Balance:
         flow = provider.check(account)
         request = next(flow)
         while True:
-            response = await self._send(request, deadline, client)
+            response = await self._send(request, deadline, send)
             try:
                 request = flow.send(response)
             except StopIteration as stop:
@@ -225,16 +263,12 @@ class Runner:
                     raise TypeError(f"{provider.name} adapter returned no Balance") from None
                 return stop.value
 
-    async def _send(
-        self, request: httpx.Request, deadline: float, client: httpx.AsyncClient
-    ) -> httpx.Response:
+    async def _send(self, request: httpx.Request, deadline: float, send: Send) -> httpx.Response:
         if request.extensions.get(CACHE_EXTENSION):
-            return await self._cached(request, deadline, client)
-        return await self._send_with_retries(request, deadline, client)
+            return await self._cached(request, deadline, send)
+        return await self._send_with_retries(request, deadline, send)
 
-    async def _cached(
-        self, request: httpx.Request, deadline: float, client: httpx.AsyncClient
-    ) -> httpx.Response:
+    async def _cached(self, request: httpx.Request, deadline: float, send: Send) -> httpx.Response:
         key = f"{request.method} {request.url}"
         now = time.monotonic()
         entry = self._cache.get(key)
@@ -242,7 +276,7 @@ class Runner:
             future: asyncio.Future[httpx.Response] = asyncio.get_running_loop().create_future()
             self._cache[key] = (now, future)
             try:
-                response = await self._send_with_retries(request, deadline, client)
+                response = await self._send_with_retries(request, deadline, send)
                 future.set_result(response)
                 if not response.is_success:
                     # Those waiting now share this answer; the next check asks again rather
@@ -266,15 +300,15 @@ class Runner:
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if shared.cancelled() and task is not None and not task.cancelling():
-                return await self._cached(request, deadline, client)
+                return await self._cached(request, deadline, send)
             raise
 
     async def _send_with_retries(
-        self, request: httpx.Request, deadline: float, client: httpx.AsyncClient
+        self, request: httpx.Request, deadline: float, send: Send
     ) -> httpx.Response:
         attempt = 0
         while True:
-            response = await self._fetch(request, deadline, client)
+            response = await self._fetch(request, deadline, send)
             if response.status_code not in RETRY_STATUSES or attempt >= self.options.retries:
                 return response
             wait = retry_after(response)
@@ -286,22 +320,16 @@ class Runner:
             await asyncio.sleep(wait)
             attempt += 1
 
-    async def _fetch(
-        self, request: httpx.Request, deadline: float, client: httpx.AsyncClient
-    ) -> httpx.Response:
+    async def _fetch(self, request: httpx.Request, deadline: float, send: Send) -> httpx.Response:
         # Each request may take what is left of its account's deadline, not the client default.
         remaining = max(0.05, deadline - time.monotonic())
         request.extensions["timeout"] = httpx.Timeout(remaining).as_dict()
-        response = await client.send(request, stream=True)
+        response = await send(request)
         try:
             content = await read_body(response, self.options.max_body)
         finally:
             await response.aclose()
-        headers = [
-            (k, v)
-            for k, v in response.headers.multi_items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        ]
+        headers = [(k, v) for k, v in response.headers.raw if k.lower() not in BODY_HEADERS]
         return httpx.Response(
             response.status_code, headers=headers, content=content, request=request
         )
@@ -311,6 +339,11 @@ class Runner:
         if semaphore is None:
             semaphore = self._hosts[host] = asyncio.Semaphore(self.options.per_host)
         return semaphore
+
+
+def environment_proxied() -> bool:
+    """Whether the environment names a proxy (as httpx reads it: ``urllib``'s getproxies)."""
+    return any(scheme in PROXY_SCHEMES for scheme in getproxies())
 
 
 def _host_key(provider: Provider, account: Account) -> str:

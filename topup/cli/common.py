@@ -24,7 +24,7 @@ from topup.durations import parse_duration
 from topup.errors import ConfigError
 from topup.model import CheckResult, Status, utcnow
 from topup.runner import RunOptions, run
-from topup.secrets import Secret, scrub
+from topup.secrets import Scrubber, Secret
 from topup.service import History, Service, build
 from topup.settings import StorageSettings, database_url
 from topup.storage import StorageError
@@ -57,15 +57,17 @@ def fail_config(exc: ConfigError) -> NoReturn:
 
 
 class RedactingFilter(logging.Filter):
-    """Masks every known credential in log records, whatever logged them."""
+    """Masks every known credential in log records, whatever logged them: one scan per record
+    over all accounts' secrets at once (:class:`~topup.secrets.Scrubber`), so a watch round's
+    log costs the same per line at 10 accounts or 10,000."""
 
     def __init__(self, secrets: Iterable[Secret]) -> None:
         super().__init__()
-        self.secrets = tuple(secrets)
+        self.scrubber = Scrubber(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = scrub(message, self.secrets)
+        cleaned = self.scrubber.scrub(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

@@ -12,6 +12,7 @@ from topup.cli.app import app
 from topup.cli import (
     check,
     providers,
+    platforms,
     init,
     configure,
     importer,
@@ -29,6 +30,7 @@ from topup.cli import (
 COMMANDS = (
     check,
     providers,
+    platforms,
     init,
     configure,
     importer,

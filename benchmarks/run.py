@@ -18,6 +18,7 @@ BENCHMARKS = {
     "fanout": "benchmarks.fanout",
     "storage": "benchmarks.storage_bench",
     "web": "benchmarks.web_bench",
+    "watch": "benchmarks.watch_bench",
 }
 
 

@@ -108,11 +108,16 @@ def test_a_failure_to_read_is_raised_after_the_rows_before_it() -> None:
 
 def test_stopping_early_cancels_the_work_started_ahead() -> None:
     cancelled = 0
+    ahead = asyncio.Event()  # made in main's loop below
 
     async def work(i: int) -> int:
         nonlocal cancelled
         try:
-            await asyncio.sleep(0 if i == 0 else 10)
+            if i == 0:  # the first row is done only once work ahead of it has started
+                await asyncio.wait_for(ahead.wait(), 5)
+            else:
+                ahead.set()
+                await asyncio.sleep(10)
         except asyncio.CancelledError:
             cancelled += 1
             raise

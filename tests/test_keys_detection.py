@@ -30,8 +30,8 @@ def toy(name: str, base: str | None, **attrs: object) -> type[Provider]:
 REGISTRY = {
     p.name: p
     for p in (
-        toy("router", "https://openrouter.ai/api"),
-        toy("gateway", "https://ai-gateway.vercel.sh"),
+        toy("router", "https://openrouter.ai/api", key_prefixes=("sk-or-",)),
+        toy("gateway", "https://ai-gateway.vercel.sh", key_prefixes=("vck_",)),
         toy("flow", "https://api.siliconflow.com"),
         toy("flow-mirror", "https://api.siliconflow.com/v2"),
         toy("novel", "https://api.novel.example", key_prefixes=("nv_",)),
@@ -50,7 +50,7 @@ RULES = build_rules(REGISTRY)
 @pytest.mark.parametrize(
     ("key", "base_url", "provider"),
     [
-        ("sk-or-v1-abc", None, "router"),  # the table: sk-or- is the platform at openrouter.ai
+        ("sk-or-v1-abc", None, "router"),  # its declared key prefix
         ("sk-or-v1-abc", "http://127.0.0.1:8787/or", "router"),  # a mirror of it
         ("vck_abc", None, "gateway"),
         ("nv_abc", None, "novel"),  # a prefix the platform declares itself

@@ -4,9 +4,8 @@ The rules are data, in one table each, and name platforms by their home host (th
 platform's ``default_base_url``), never by registry name, so a rule whose platform is not
 installed matches nothing and no module outside a platform's folder names a platform:
 
-* :data:`KEY_PREFIXES`: a key that starts with a prefix belongs to the platform at that host
-  (``sk-or-`` is OpenRouter's). A platform may also declare its own as a class attribute
-  ``key_prefixes = ("sk-or-",)`` on its :class:`~topup.platforms.Provider`.
+* a key that starts with one of a platform's ``key_prefixes`` (declared on its
+  :class:`~topup.platforms.Provider`, e.g. ``("sk-or-",)``) belongs to that platform;
 * a base URL whose host is a platform's home host is that platform's;
 * a base URL on any other host with a key starting with one of :data:`RELAY_PREFIXES` (``sk-``)
   belongs to a relay: the platform that has no home host (every account gives its own
@@ -24,13 +23,6 @@ from urllib.parse import urlsplit
 
 from topup.platforms import Provider, all_providers, registry_key
 
-#: (key prefix, the home host of the platform that issues such keys).
-KEY_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("sk-or-", "openrouter.ai"),
-    ("vck_", "ai-gateway.vercel.sh"),
-    ("sk-kimi-", "api.kimi.com"),
-    ("sk-cp-", "api.minimaxi.com"),
-)
 #: Key prefixes that, on a host no platform calls home, mean a relay (new-api / one-api).
 RELAY_PREFIXES: tuple[str, ...] = ("sk-",)
 #: The credential field a bare key fills when a platform offers several single-field modes.
@@ -118,17 +110,14 @@ def needs_more(provider: type[Provider]) -> str:
 
 
 def build_rules(providers: Mapping[str, type[Provider]]) -> Rules:
-    """The tables of this module (and the platforms' own ``key_prefixes``) for ``providers``."""
+    """The rules for ``providers``: their own ``key_prefixes`` and home hosts."""
     bare = tuple(sorted(n for n, p in providers.items() if key_field(p) is not None))
     hosts: dict[str, list[str]] = {}
     for name in bare:
         home = providers[name].default_base_url
         if home:
             hosts.setdefault(_host(home), []).append(name)
-    prefixes = [(pre, name) for pre, home in KEY_PREFIXES for name in hosts.get(home, ())]
-    for name in bare:
-        declared: tuple[str, ...] = getattr(providers[name], "key_prefixes", ())
-        prefixes += [(pre, name) for pre in declared if (pre, name) not in prefixes]
+    prefixes = [(pre, name) for name in bare for pre in providers[name].key_prefixes]
     return Rules(
         prefixes=tuple(sorted(prefixes, key=lambda r: -len(r[0]))),
         hosts={h: tuple(names) for h, names in hosts.items()},

@@ -113,6 +113,8 @@ class Provider(abc.ABC):
     modes: ClassVar[tuple[frozenset[str], ...]] = ()
     #: How the result's currency is decided, for people (``topup providers``).
     currency_rule: ClassVar[str] = ""
+    #: Prefixes of the keys this platform issues (``topup keys check`` tells keys apart by them).
+    key_prefixes: ClassVar[tuple[str, ...]] = ()
     #: This platform's own test cases (answer -> expected result), run by the generic tests.
     #: Empty: the ``CASES`` of the ``cases`` module beside the client (see :meth:`test_cases`).
     cases: ClassVar[tuple[Case, ...]] = ()

@@ -101,6 +101,7 @@ class KimiCode(Provider):
     fields = (CredentialField("api_key", "Kimi Code API key (sk-kimi-...)"),)
     modes = (frozenset({"api_key"}),)
     currency_rule = "no money: request windows of the plan (5h from limits[], weekly from usage)"
+    key_prefixes = ("sk-kimi-",)
 
     def check(self, account: Account) -> CheckFlow:
         response = yield bearer_get(self, account, PATH, headers=ACCEPT_JSON)

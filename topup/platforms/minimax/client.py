@@ -131,6 +131,7 @@ class MiniMax(Provider):
         "no money: the plan's 5h and weekly windows per model family; "
         "international accounts set base_url = https://api.minimax.io"
     )
+    key_prefixes = ("sk-cp-",)
 
     def check(self, account: Account) -> CheckFlow:
         response = yield bearer_get(self, account, PATH, headers=ACCEPT_JSON)

@@ -46,6 +46,7 @@ class OpenRouter(Provider):
         "USD; a management key shows the account (credits - usage), any other key its own "
         "limit (limit_remaining in its reset window)"
     )
+    key_prefixes = ("sk-or-",)
 
     def check(self, account: Account) -> CheckFlow:
         response = yield bearer_get(self, account, CREDITS)

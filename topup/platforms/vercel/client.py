@@ -24,6 +24,7 @@ class Vercel(Provider):
     fields = (CredentialField("api_key", "AI Gateway API key (vck_...)"),)
     modes = (frozenset({"api_key"}),)
     currency_rule = "USD (team AI Gateway credits)"
+    key_prefixes = ("vck_",)
 
     def check(self, account: Account) -> CheckFlow:
         response = yield bearer_get(self, account, PATH)

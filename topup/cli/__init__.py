@@ -2,46 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+from types import ModuleType
 
 from topup.cli.app import app
 
-# The order the commands are listed in by `topup --help`:
-# isort: off
-from topup.cli import (
-    check,
-    providers,
-    platforms,
-    init,
-    configure,
-    importer,
-    keys,
-    sandbox,
-    demo,
-    watch,
-    history,
-    alerts,
-    serve,
+#: The command modules, in the order they register (and `topup --help` lists them).
+NAMES = (
+    "check",
+    "providers",
+    "platforms",
+    "init",
+    "configure",
+    "importer",
+    "keys",
+    "sandbox",
+    "demo",
+    "watch",
+    "history",
+    "alerts",
+    "serve",
 )
-# isort: on
-
-#: The command modules, in the order they register.
-COMMANDS = (
-    check,
-    providers,
-    platforms,
-    init,
-    configure,
-    importer,
-    keys,
-    sandbox,
-    demo,
-    watch,
-    history,
-    alerts,
-    serve,
-)
+COMMANDS: tuple[ModuleType, ...] = tuple(importlib.import_module(f"topup.cli.{n}") for n in NAMES)
 
 
 def main() -> None:

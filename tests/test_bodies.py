@@ -166,6 +166,7 @@ class BombServer:
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
+                self.send_header("connection", "close")  # it closes after each answer
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()

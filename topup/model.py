@@ -146,6 +146,17 @@ class Amounts:
             or bool(self.balances or self.windows)
         )
 
+    def counted(self) -> tuple[CurrencyBalance, ...]:
+        """What totals count: every currency with a known balance; nothing for an unlimited key."""
+        if self.unlimited:
+            return ()
+        return tuple(e for e in self.entries() if e.balance is not None)
+
+    def lowest_window(self) -> QuotaWindow | None:
+        """The quota window with the least left (among those whose share left is known)."""
+        known = [w for w in self.windows if w.left_percent is not None]
+        return min(known, key=lambda w: w.left_percent or Decimal(0)) if known else None
+
     def entries(self) -> tuple[CurrencyBalance, ...]:
         """Every currency's amounts: :attr:`balances`, else the flat fields as one entry."""
         if self.balances:

@@ -22,7 +22,7 @@ from topup.alerts.located import Where
 from topup.alerts.messages import Facts, at_site, currency, days, left, money, runway, when
 from topup.alerts.rule import Inputs, Rule
 from topup.alerts.values import amount, count, flag
-from topup.model import CheckResult, QuotaWindow, Status
+from topup.model import CheckResult, Status
 
 #: Failed checks that count towards ``failures`` (a retired endpoint has its own rule).
 _FAILURE_STATUSES = frozenset(
@@ -283,7 +283,7 @@ class WindowLow(Rule[Decimal]):
 
     def evaluate(self, i: Inputs, state: RuleState) -> Verdict:
         threshold = self.setting(i.rules)
-        lowest = _lowest_window(i.result)
+        lowest = i.result.lowest_window()
         if threshold is None or not i.result.status.checked or lowest is None:
             return HOLD
         left_percent = lowest.left_percent
@@ -301,7 +301,7 @@ class WindowLow(Rule[Decimal]):
         return f"quota nearly used: {_window_text(f.result)}"
 
     def todo(self, f: Facts) -> str:
-        lowest = _lowest_window(f.result)
+        lowest = f.result.lowest_window()
         if lowest is not None and lowest.resets_at is not None:
             return f"it resets at {when(lowest.resets_at)}; slow down or upgrade the plan."
         return "slow down or upgrade the plan."
@@ -310,13 +310,8 @@ class WindowLow(Rule[Decimal]):
         return f"quota windows back to {_window_text(f.result)}"
 
 
-def _lowest_window(result: CheckResult) -> QuotaWindow | None:
-    known = [w for w in result.windows if w.left_percent is not None]
-    return min(known, key=lambda w: w.left_percent or Decimal(0)) if known else None
-
-
 def _window_text(result: CheckResult) -> str:
-    lowest = _lowest_window(result)
+    lowest = result.lowest_window()
     if lowest is None or lowest.left_percent is None:
         return "unknown"
     return f"{lowest.name} window {lowest.left_percent.quantize(Decimal(1))}% left"

@@ -39,11 +39,9 @@ def totals(results: Sequence[CheckResult]) -> dict[str, Decimal]:
     """Per currency, over every currency each account holds (not only its flat fields)."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for result in results:
-        if result.unlimited:
-            continue
-        for entry in result.entries():
-            if entry.balance is not None:
-                sums[entry.currency] += entry.balance
+        for entry in result.counted():
+            assert entry.balance is not None
+            sums[entry.currency] += entry.balance
     return dict(sorted(sums.items()))
 
 
@@ -52,7 +50,7 @@ def known(result: CheckResult) -> bool:
     return (
         result.unlimited
         or result.balance is not None
-        or any(e.balance is not None for e in result.entries())
+        or bool(result.counted())
         or bool(result.windows)
     )
 
@@ -92,8 +90,8 @@ def windows_text(r: CheckResult, *, lowest_only: bool = False) -> Text:
     text = Text()
     windows = list(r.windows)
     if lowest_only and windows:
-        known = [w for w in windows if w.left_percent is not None]
-        windows = [min(known, key=lambda w: w.left_percent or 0)] if known else windows[:1]
+        lowest = r.lowest_window()
+        windows = [lowest] if lowest is not None else windows[:1]
     for i, w in enumerate(windows):
         left = w.left_percent
         shown = "?" if left is None else f"{left.quantize(Decimal(1))}%"

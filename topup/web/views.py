@@ -197,9 +197,7 @@ def totals(views: Iterable[AccountView]) -> tuple[list[Total], int]:
     unknown = 0
     for v in views:
         p = v.last_good
-        entries = (
-            [] if p is None or p.unlimited else [e for e in p.entries() if e.balance is not None]
-        )
+        entries = () if p is None else p.counted()
         if not entries:
             if p is None or not (p.unlimited or p.windows):
                 unknown += 1

@@ -112,13 +112,13 @@ class Runner:
         if client is not None:
             self._clients = [client]
         elif transport is not None or (self.options.trust_env and environment_proxied()):
-            self._clients = self._pool(None)
+            self._clients = self._pool()
         else:
             from topup.transport import AiohttpTransport  # aiohttp only where checks are made
 
             self._aiohttp = AiohttpTransport(limit=self.options.concurrency)
         #: Clients of the accounts that set their own ``proxy``, by proxy URL (made on use).
-        self._proxied: dict[str, list[httpx.AsyncClient]] = {}
+        self._proxied: dict[str, httpx.AsyncClient] = {}
         self._next_client = 0
         self._overall = asyncio.Semaphore(self.options.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -130,23 +130,22 @@ class Runner:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def _pool(self, proxy: str | None) -> list[httpx.AsyncClient]:
+    def _pool(self) -> list[httpx.AsyncClient]:
         """Several small connection pools instead of one large one: httpcore's pool scans every
         connection for every queued request, so its cost grows with the square of its size
         (measured in benchmarks/README.md: 3x the throughput at concurrency 100)."""
         size = min(POOL_SIZE, self.options.concurrency)
-        count = -(-self.options.concurrency // size) if proxy is None else 1
-        return [
-            httpx.AsyncClient(
-                transport=self._transport,
-                timeout=httpx.Timeout(self.options.timeout),
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-                follow_redirects=False,
-                proxy=proxy,
-                trust_env=self.options.trust_env and proxy is None,
-            )
-            for _ in range(count)
-        ]
+        return [self._client(size, None) for _ in range(-(-self.options.concurrency // size))]
+
+    def _client(self, size: int, proxy: str | None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=self._transport,
+            timeout=httpx.Timeout(self.options.timeout),
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            follow_redirects=False,
+            proxy=proxy,
+            trust_env=self.options.trust_env and proxy is None,
+        )
 
     def _sender_for(self, account: Account) -> Send:
         """How this account's requests are sent: the aiohttp transport itself (an httpx client
@@ -155,8 +154,9 @@ class Runner:
         if account.proxy is not None and self._own_client:
             url = account.proxy.reveal()
             if url not in self._proxied:
-                self._proxied[url] = self._pool(url)
-            return _streamed(self._proxied[url][0])
+                size = min(POOL_SIZE, self.options.concurrency)
+                self._proxied[url] = self._client(size, url)
+            return _streamed(self._proxied[url])
         if self._aiohttp is not None:
             return self._aiohttp.handle_async_request
         client = self._clients[self._next_client % len(self._clients)]
@@ -167,7 +167,7 @@ class Runner:
         if self._aiohttp is not None:
             await self._aiohttp.aclose()
         if self._own_client:
-            clients = [*self._clients, *(c for pool in self._proxied.values() for c in pool)]
+            clients = [*self._clients, *self._proxied.values()]
             await asyncio.gather(*(c.aclose() for c in clients))
 
     # -- public API ---------------------------------------------------------------------

@@ -71,6 +71,27 @@ def raise_for_failure(response: httpx.Response, *, retired: str) -> None:
         raise BadResponseError(f"unexpected HTTP {response.status_code}: {body_text(response)}")
 
 
+def get(account: Account, base: str, path: str) -> httpx.Request:
+    """``GET path`` at the host root of ``base``, the key as Bearer (Novita and PPIO)."""
+    return httpx.Request(
+        "GET",
+        f"{root(base)}{path}",
+        headers={
+            "Authorization": f"Bearer {account.secret('api_key')}",
+            "Content-Type": "application/json",
+        },
+    )
+
+
+def read(response: httpx.Response, field: str, *, retired: str) -> dict[str, Any]:
+    """The answer's object; a failure envelope without ``field`` is a bad response."""
+    raise_for_failure(response, retired=retired)
+    body = parse_object(response)
+    if field not in body and ("reason" in body or "error" in body):
+        raise BadResponseError(f"platform reported failure: {body_text(response)}")
+    return body
+
+
 def units(body: dict[str, Any], name: str, *, required: bool = True) -> Decimal | None:
     """An amount in 1/10000 of the currency, as money."""
     value = decimal_field(body, name, required=required)
@@ -86,19 +107,9 @@ class Novita(Provider):
     currency_rule = "USD (amounts in 1/10000 USD); `currency` overrides"
 
     def check(self, account: Account) -> CheckFlow:
-        base = root(self.base_url(account))
-        response = yield httpx.Request(
-            "GET",
-            f"{base}/openapi/v1/billing/balance/detail",
-            headers={
-                "Authorization": f"Bearer {account.secret('api_key')}",
-                "Content-Type": "application/json",
-            },
-        )
-        raise_for_failure(response, retired=RETIRED)
-        body = parse_object(response)
-        if "availableBalance" not in body and ("reason" in body or "error" in body):
-            raise BadResponseError(f"platform reported failure: {body_text(response)}")
+        path = "/openapi/v1/billing/balance/detail"
+        response = yield get(account, self.base_url(account), path)
+        body = read(response, "availableBalance", retired=RETIRED)
         return self.balance(body, account.currency or "USD")
 
     @staticmethod

@@ -16,14 +16,10 @@ model catalogue and error envelope), so its failures are read with Novita's rule
 
 from __future__ import annotations
 
-import httpx
-
 from topup.account import Account
-from topup.errors import BadResponseError
 from topup.model import Balance
 from topup.platforms.base import CheckFlow, CredentialField, Provider
-from topup.platforms.novita.client import raise_for_failure, root, units
-from topup.platforms.responses import body_text, parse_object
+from topup.platforms.novita.client import get, read, units
 
 RETIRED = "PPIO retired this balance endpoint (HTTP 410 Gone from /v3/user)"
 
@@ -37,17 +33,6 @@ class PPIO(Provider):
     currency_rule = "CNY (credit_balance in 1/10000 CNY); `currency` overrides"
 
     def check(self, account: Account) -> CheckFlow:
-        base = root(self.base_url(account))
-        response = yield httpx.Request(
-            "GET",
-            f"{base}/v3/user",
-            headers={
-                "Authorization": f"Bearer {account.secret('api_key')}",
-                "Content-Type": "application/json",
-            },
-        )
-        raise_for_failure(response, retired=RETIRED)
-        body = parse_object(response)
-        if "credit_balance" not in body and ("reason" in body or "error" in body):
-            raise BadResponseError(f"platform reported failure: {body_text(response)}")
+        response = yield get(account, self.base_url(account), "/v3/user")
+        body = read(response, "credit_balance", retired=RETIRED)
         return Balance(currency=account.currency or "CNY", balance=units(body, "credit_balance"))

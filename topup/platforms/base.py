@@ -113,6 +113,9 @@ class Provider(abc.ABC):
     modes: ClassVar[tuple[frozenset[str], ...]] = ()
     #: How the result's currency is decided, for people (``topup providers``).
     currency_rule: ClassVar[str] = ""
+    #: The balance API sits at the host's root: a base URL pasted with the ``/v1`` of
+    #: OpenAI-compatible settings loses it for every path (see :meth:`url`).
+    api_at_root: ClassVar[bool] = False
     #: Prefixes of the keys this platform issues (``topup keys check`` tells keys apart by them).
     key_prefixes: ClassVar[tuple[str, ...]] = ()
     #: This platform's own test cases (answer -> expected result), run by the generic tests.
@@ -165,9 +168,11 @@ class Provider(abc.ABC):
 
     def url(self, account: Account, path: str) -> str:
         """``path`` under the account's base URL. A base URL pasted with the trailing ``/v1``
-        of OpenAI-compatible settings works too: ``/v1`` is not doubled."""
+        of OpenAI-compatible settings works too: ``/v1`` is not doubled, and it is dropped
+        altogether for a platform whose API sits at the host's root (:attr:`api_at_root`)."""
         base = self.base_url(account)
-        if base.endswith("/v1") and (path == "/v1" or path.startswith("/v1/")):
+        under_v1 = path == "/v1" or path.startswith("/v1/")
+        if base.endswith("/v1") and (under_v1 or self.api_at_root):
             base = base[: -len("/v1")]
         return base + path
 

@@ -27,10 +27,7 @@ class AI302(Provider):
     fields = (CredentialField("api_key", "API key (with the balance-query permission)"),)
     modes = (frozenset({"api_key"}),)
     currency_rule = "USD"
-
-    def base_url(self, account: Account) -> str:
-        """The host's root: ``/dashboard/balance`` is not under the OpenAI-style ``/v1``."""
-        return super().base_url(account).removesuffix("/v1")
+    api_at_root = True  # /dashboard/balance is not under the OpenAI-style /v1
 
     def check(self, account: Account) -> CheckFlow:
         response = yield bearer_get(self, account, PATH)

@@ -37,12 +37,6 @@ RETIRED = "DeepSeek retired its balance endpoint (HTTP 410 Gone from /user/balan
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 
-def without_openai_suffix(base: str) -> str:
-    """The balance lives at the host's root: a base URL pasted from OpenAI-compatible
-    settings (``https://api.deepseek.com/v1``) loses its ``/v1``."""
-    return base[: -len("/v1")] if base.endswith("/v1") else base
-
-
 class DeepSeek(Provider):
     name = "deepseek"
     title = "DeepSeek"
@@ -54,11 +48,12 @@ class DeepSeek(Provider):
         "fields show the account's `currency`, else the only entry, else stay null"
     )
 
+    api_at_root = True  # https://api.deepseek.com/v1 pasted from OpenAI-style settings works
+
     def check(self, account: Account) -> CheckFlow:
-        base = without_openai_suffix(self.base_url(account))
         response = yield httpx.Request(
             "GET",
-            f"{base}/user/balance",
+            self.url(account, "/user/balance"),
             headers={
                 "Authorization": f"Bearer {account.secret('api_key')}",
                 "Accept": "application/json",

@@ -184,26 +184,7 @@ def router(board: Board, check_now: CheckNow, documents: Documents | None = None
         response_model=AccountsOut,
         summary="Every account's latest state (or one page: filtered, sorted)",
     )
-    def list_accounts(
-        page: int = Query(1, description="page number, from 1"),
-        per_page: int | None = Query(None, description="accounts per page; absent: all"),
-        sort: str | None = Query(None, description="name, balance, runway, … (-: descending)"),
-        status: str | None = Query(None, description="ok, stale, failing or never"),
-        provider: str | None = Query(None),
-        tag: str | None = Query(None),
-        attention: bool | None = Query(None, description="failing, stale or short runway"),
-        q: str | None = Query(None, description="text in the name, provider or tags"),
-    ) -> Response:
-        query = listing.parse(
-            page=page,
-            per_page=per_page,
-            sort=sort,
-            status=status,
-            provider=provider,
-            tag=tag,
-            attention=attention,
-            q=q,
-        )
+    def list_accounts(query: listing.Requested) -> Response:
         return Response(documents.accounts(query), media_type="application/json")
 
     @api.get(

@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import HTTPException
+from fastapi import Depends, HTTPException
+from fastapi import Query as Param
 
 from topup.web.views import AccountView, Total, totals
 
@@ -96,6 +97,33 @@ class Query:
         return urlencode({k: v for k, v in pairs.items() if v is not None})
 
 
+def params(
+    page: int = Param(1, description="page number, from 1"),
+    per_page: int | None = Param(None, description="accounts per page; absent: all"),
+    sort: str | None = Param(None, description="name, balance, runway, … (-: descending)"),
+    status: str | None = Param(None, description="ok, stale, failing or never"),
+    provider: str | None = Param(None),
+    tag: str | None = Param(None),
+    attention: bool | None = Param(None, description="failing, stale or short runway"),
+    q: str | None = Param(None, description="text in the name, provider or tags"),
+) -> Query:
+    """The query parameters of ``/`` and ``/api/accounts`` (a FastAPI dependency)."""
+    return parse(
+        page=page,
+        per_page=per_page,
+        sort=sort,
+        status=status,
+        provider=provider,
+        tag=tag,
+        attention=attention,
+        q=q,
+    )
+
+
+#: A route parameter that is the request's listing query (``query: listing.Requested``).
+Requested = Annotated[Query, Depends(params)]
+
+
 def parse(
     *,
     page: int = 1,
@@ -106,7 +134,6 @@ def parse(
     tag: str | None = None,
     attention: bool | None = None,
     q: str | None = None,
-    default_per_page: int | None = None,
 ) -> Query:
     """Check the parameters; a bad one is a 422 that names it."""
     if page < 1:
@@ -120,7 +147,7 @@ def parse(
     text = q.strip() if q is not None else None
     return Query(
         page=page,
-        per_page=per_page if per_page is not None else default_per_page,
+        per_page=per_page,
         sort=sort or None,
         status=status or None,
         provider=provider or None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -65,27 +66,9 @@ def router(board: Board, documents: Documents | None = None) -> APIRouter:
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 
     @pages.get("/", response_class=HTMLResponse)
-    def overview(
-        page: int = Query(1),
-        per_page: int | None = Query(None),
-        sort: str | None = Query(None),
-        status: str | None = Query(None),
-        provider: str | None = Query(None),
-        tag: str | None = Query(None),
-        attention: bool | None = Query(None),
-        q: str | None = Query(None),
-    ) -> HTMLResponse:
-        query = listing.parse(
-            page=page,
-            per_page=per_page,
-            sort=sort,
-            status=status,
-            provider=provider,
-            tag=tag,
-            attention=attention,
-            q=q,
-            default_per_page=PER_PAGE,
-        )
+    def overview(query: listing.Requested) -> HTMLResponse:
+        if query.per_page is None:  # the page shows PER_PAGE accounts unless told otherwise
+            query = replace(query, per_page=PER_PAGE)
         result = docs.page(query)
         now = board.now()
         return render(

@@ -20,7 +20,6 @@ from typing import Any
 from topup.model import CheckResult, utcnow
 from topup.platforms import all_providers
 from topup.platforms.base import sibling
-from topup.sandbox.imitation import get_imitation
 from topup.sandbox.state import SandboxState
 from topup.storage import Store
 
@@ -62,8 +61,7 @@ def account(
 ) -> DemoAccount:
     """A demo account for a sandbox ``record``: its credentials as the platform's imitation
     says a topup account presents them, plus any account ``settings`` (e.g. ``currency``)."""
-    site_obj = state.site(site)
-    fields = get_imitation(site_obj.dialect).account_config(site_obj, record)
+    fields = state.imitation(site).account_config(state.site(site), record)
     return DemoAccount(
         name=name,
         site=site,

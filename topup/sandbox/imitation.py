@@ -299,12 +299,11 @@ def imitations() -> dict[str, Imitation]:
 @cache
 def _imitations(key: tuple[str, ...]) -> dict[str, Imitation]:
     from topup.platforms import all_providers
-    from topup.platforms.base import sibling
 
     found: dict[str, Imitation] = {}
     for provider in all_providers().values():
-        imitation = sibling(provider, "imitation", "IMITATION")
-        if isinstance(imitation, Imitation):
+        imitation = imitation_for(provider)
+        if imitation is not None:
             found.setdefault(imitation.dialect, imitation)
     return found
 

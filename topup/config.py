@@ -291,8 +291,8 @@ def build_account(
         if not isinstance(raw["proxy"], str):
             raise error("proxy must be a string", 'e.g. proxy = "socks5://127.0.0.1:1080"')
         proxy = resolve(raw["proxy"], "proxy", base_dir, env, error)
-        scheme = urlsplit(proxy.reveal()).scheme.lower()
-        if scheme not in PROXY_SCHEMES or not urlsplit(proxy.reveal()).hostname:
+        parts = urlsplit(proxy.reveal())
+        if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
             raise error(
                 "proxy must be an http://, https://, socks5:// or socks5h:// URL",
                 'e.g. proxy = "http://127.0.0.1:7890" (a password in it is kept secret)',

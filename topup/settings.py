@@ -61,16 +61,21 @@ class CheckSettings:
 
 @dataclass(frozen=True, slots=True)
 class WatchSettings:
-    """``[watch]``: the default interval between two checks of an account, in seconds."""
+    """``[watch]``: the default interval between two checks of an account, in seconds; ``lease``
+    (seconds, None: off): several workers on one PostgreSQL share the accounts through leases of
+    this length."""
 
     interval: float | None = None
+    lease: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
-    """``[storage]``: the history database (a SQLAlchemy URL; None: the default file)."""
+    """``[storage]``: the history database (a SQLAlchemy URL; None: the default file); ``keep``
+    (seconds, None: forever): per-poll checks older than this are pruned, change points kept."""
 
     url: str | None = None
+    keep: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +133,8 @@ def parse_settings(
     where = _Where(path, text)
     check = CheckSettings(**_validated(tables, "check", where))
     watch = WatchSettings(**_validated(tables, "watch", where))
+    storage = {k: v for k, v in tables["storage"].items() if k != "url"}
+    keep = _validated({"storage": storage}, "storage", where).get("keep")
     url = tables["storage"].get("url")
     token = tables["serve"].get("token")
     if token is not None and (not isinstance(token, str) or not token.strip()):
@@ -141,7 +148,7 @@ def parse_settings(
     return Settings(
         check=check,
         watch=watch,
-        storage=StorageSettings(None if url is None else database_url(str(url))),
+        storage=StorageSettings(None if url is None else database_url(str(url)), keep=keep),
         serve=ServeSettings(
             token, path, where.line("serve", "token") if token else None, allowed_hosts=hosts
         ),
@@ -158,7 +165,11 @@ _KINDS: dict[str, dict[str, tuple[str, str]]] = {
         "per_host": ("count", "per_host = 8"),
         "retries": ("retries", "retries = 2"),
     },
-    "watch": {"interval": ("duration", 'interval = "15m"')},
+    "watch": {
+        "interval": ("duration", 'interval = "15m"'),
+        "lease": ("duration", 'lease = "2m"'),
+    },
+    "storage": {"keep": ("duration", 'keep = "90d"')},
 }
 _WHAT = {
     "duration": "a positive duration",
@@ -185,7 +196,7 @@ class _Where:
 def _validated(
     tables: Mapping[str, Mapping[str, Any]], section: str, where: _Where
 ) -> dict[str, Any]:
-    """The keys of ``[check]`` or ``[watch]``, durations in seconds."""
+    """The keys of ``[check]``, ``[watch]`` or ``[storage]``, durations in seconds."""
     allowed = _KINDS[section]
     values: dict[str, Any] = {}
     for key, value in tables[section].items():

@@ -173,6 +173,20 @@ def test_unreachable_platform_is_exit_1(tmp_path: Path) -> None:
 
 
 # -- JSON ------------------------------------------------------------------------------------
+def test_an_account_below_its_min_balance_is_low_in_json_and_csv(
+    loopback: Loopback, tmp_path: Path
+) -> None:
+    loopback.route(sf_ok("alpha", "1"), sf_ok("beta", "100"))
+    path = write_config(tmp_path, [sf(loopback, "alpha", min_balance=5), sf(loopback, "beta")])
+    result = invoke(["check", "-c", str(path), "--json"])
+    assert result.exit_code == 3
+    alpha, beta = json.loads(result.stdout)["results"]
+    assert (alpha["status"], alpha["low"], alpha["attention"]) == ("ok", True, ["low"])
+    assert (beta["status"], beta["low"], beta["attention"]) == ("ok", False, [])
+    rows = list(csv.DictReader(io.StringIO(invoke(["check", "-c", str(path), "--csv"]).stdout)))
+    assert [(r["low"], r["attention"]) for r in rows] == [("true", '["low"]'), ("false", "")]
+
+
 def test_json_shape_field_names_and_amounts(loopback: Loopback, tmp_path: Path) -> None:
     path = mixed(loopback, tmp_path)
     result = invoke(["check", "-c", str(path), "--json"])
@@ -202,7 +216,10 @@ def test_json_shape_field_names_and_amounts(loopback: Loopback, tmp_path: Path) 
             "scope",
             "limit",
             "period",
+            "low",
+            "attention",
         ]
+        assert isinstance(entry["low"], bool) and isinstance(entry["attention"], list)
         for field in AMOUNTS:
             assert entry[field] is None or isinstance(entry[field], str), (field, entry)
         assert isinstance(entry["unlimited"], bool)

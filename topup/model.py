@@ -250,6 +250,12 @@ class CheckResult(Amounts):
     message: str | None = None
     #: Wall time the check took, in seconds. Recorded in history; not part of ``--json``.
     duration: float | None = field(default=None, compare=False)
+    #: Below its ``min_balance``, exhausted or disabled (:mod:`topup.attention`; None: not
+    #: assessed). Derived from the account's settings, so not stored in history.
+    low: bool | None = field(default=None, compare=False)
+    #: Why the account needs attention, most urgent first (:class:`topup.attention.Need`
+    #: values; empty: nothing; None: not assessed).
+    attention: tuple[str, ...] | None = field(default=None, compare=False)
 
     @classmethod
     def from_balance(
@@ -308,4 +314,6 @@ RESULT_FIELDS: tuple[str, ...] = (
     "checked_at",
     "message",
     *AMOUNT_FIELDS[len(_PUBLISHED_AMOUNTS) :],
+    "low",
+    "attention",
 )

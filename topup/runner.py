@@ -37,7 +37,7 @@ from urllib.request import getproxies
 
 import httpx
 
-from topup import sanitize
+from topup import attention, sanitize
 from topup.account import Account
 from topup.bodies import read_body
 from topup.errors import CheckError, ConfigError
@@ -200,6 +200,7 @@ class Runner:
             result = await self._check(provider, account, started)
         if result.message:
             result = result.with_message(sanitize.message(result.message, account.secrets))
+        result = attention.marked(account, result)
         log.debug(
             "checked %s: %s%s",
             account.name,

@@ -32,6 +32,8 @@ def iso(value: datetime) -> str:
 
 
 def json_value(value: Any) -> Any:
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return list(value)  # a list of names (attention)
     if isinstance(value, tuple):  # a list of records (balances, windows)
         return [{f.name: json_value(getattr(v, f.name)) for f in fields(v)} for v in value]
     if isinstance(value, Decimal):
@@ -75,7 +77,7 @@ def csv_cell(value: Any) -> str:
     value = json_value(value)
     if value is None:
         return ""
-    if isinstance(value, list):  # balances, windows: one JSON-encoded cell
+    if isinstance(value, list):  # balances, windows, attention: one JSON-encoded cell
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"

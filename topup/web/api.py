@@ -39,6 +39,8 @@ _OWN_FIELDS: dict[str, Any] = {
     "status": (str | None, Field(description="null only for an account never checked")),
     "checked_at": (str | None, ...),
     "message": (str | None, ...),
+    "low": (bool | None, ...),
+    "attention": (list[str] | None, ...),
     "at": (str, ...),
 }
 

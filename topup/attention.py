@@ -1,0 +1,122 @@
+"""What needs someone's attention, decided once for every output.
+
+An account needs attention when it is failing (its last check did not reach its state), when it
+cannot be used until someone pays or acts (exhausted, disabled), when it is **low** (its balance
+is below its ``min_balance``), when its runway is shorter than the warning, when a quota window is
+nearly used, or when its last good value is stale. The CLI table, ``--json``/``--csv``, the REST
+API, the dashboard (badge, order, filter), ``/metrics`` (``topup_low``) and ``topup status`` all
+ask :func:`assess`, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from topup.account import Account
+from topup.model import Amounts, CheckResult, Status
+
+#: Runway (days) under which an account needs attention.
+RUNWAY_WARNING_DAYS = Decimal(7)
+#: Share left (percent) of a quota window under which it is nearly used.
+WINDOW_WARNING_PERCENT = Decimal(10)
+
+
+class Need(enum.StrEnum):
+    """Why an account needs attention, most urgent first. The values are part of the stable
+    JSON/CSV interface (the ``attention`` field)."""
+
+    FAILING = "failing"
+    EXHAUSTED = "exhausted"
+    LOW = "low"
+    RUNWAY = "runway"
+    WINDOW = "window"
+    STALE = "stale"
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """The reasons an account needs attention (none: it does not)."""
+
+    reasons: tuple[Need, ...] = ()
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def low(self) -> bool:
+        """Below its ``min_balance``, or unusable until someone pays (exhausted, disabled)."""
+        return Need.LOW in self.reasons or Need.EXHAUSTED in self.reasons
+
+    @property
+    def rank(self) -> int:
+        """Sort key: the most urgent reason first (0), accounts needing nothing last."""
+        return min((list(Need).index(r) for r in self.reasons), default=len(Need))
+
+    def names(self) -> list[str]:
+        return [str(r) for r in self.reasons]
+
+
+NOTHING = Attention()
+
+
+def below_minimum(account: Account, amounts: Amounts | None) -> bool:
+    """True when the account's balance is known and below its ``min_balance`` (unlimited keys and
+    unknown balances are never low: unknown is not zero)."""
+    if account.min_balance is None or amounts is None or amounts.unlimited:
+        return False
+    return amounts.balance is not None and amounts.balance < account.min_balance
+
+
+def assess(
+    account: Account,
+    status: Status | None,
+    amounts: Amounts | None,
+    *,
+    runway_days: Decimal | None = None,
+    stale: bool = False,
+) -> Attention:
+    """Why ``account`` needs attention.
+
+    ``status`` is its latest check's (None: never checked); ``amounts`` the latest known value
+    (for a failing account, its last good value); ``runway_days`` its estimated runway, when
+    known; ``stale`` whether its last good value is older than it should be.
+    """
+    reasons: list[Need] = []
+    if status is not None and not status.checked:
+        reasons.append(Need.FAILING)
+    if status is not None and status.needs_money:
+        reasons.append(Need.EXHAUSTED)
+    if below_minimum(account, amounts):
+        reasons.append(Need.LOW)
+    if runway_days is not None and runway_days < RUNWAY_WARNING_DAYS:
+        reasons.append(Need.RUNWAY)
+    window = amounts.lowest_window() if amounts is not None else None
+    left = window.left_percent if window is not None else None
+    if left is not None and left < WINDOW_WARNING_PERCENT:
+        reasons.append(Need.WINDOW)
+    if stale:
+        reasons.append(Need.STALE)
+    return Attention(tuple(reasons))
+
+
+def marked(
+    account: Account,
+    result: CheckResult,
+    *,
+    amounts: Amounts | None = None,
+    runway_days: Decimal | None = None,
+    stale: bool = False,
+) -> CheckResult:
+    """``result`` with its ``low`` and ``attention`` fields set (see :func:`assess`).
+    ``amounts``: the last good value when the result carries none (a failing check)."""
+    found = assess(
+        account,
+        result.status,
+        result if result.has_value else amounts,
+        runway_days=runway_days,
+        stale=stale,
+    )
+    return replace(result, low=found.low, attention=tuple(found.names()))

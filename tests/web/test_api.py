@@ -52,6 +52,10 @@ def test_accounts_have_the_check_json_shape_plus_extras(open_server: Server) -> 
     assert charlie["last_good_at"] is not None
 
     assert rows["delta"]["stale"] is True and rows["delta"]["status"] == "ok"
+    # Decided once (topup.attention), not left null as stored results are.
+    assert alpha["low"] is False and alpha["attention"] == []
+    assert charlie["low"] is False and charlie["attention"] == ["failing", "runway", "stale"]
+    assert rows["delta"]["attention"] == ["stale"]
     echo = rows["echo"]  # never checked: unknown, not zero
     assert echo["status"] is None and echo["balance"] is None and echo["last_good"] is None
     assert rows["unlim"]["unlimited"] is True and rows["unlim"]["runway_days"] is None

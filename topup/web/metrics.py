@@ -118,6 +118,17 @@ class TopupCollector(Collector):
         stale = GaugeMetricFamily(
             "topup_stale", "1 when the last good value is older than allowed.", labels=LABELS
         )
+        low = GaugeMetricFamily(
+            "topup_low",
+            "1 when the balance is below the account's min_balance, or it is exhausted.",
+            labels=LABELS,
+        )
+        needs = GaugeMetricFamily(
+            "topup_attention",
+            "1 when the account needs attention (failing, exhausted, low, short runway, "
+            "a nearly used quota window, stale).",
+            labels=LABELS,
+        )
         checks = CounterMetricFamily(
             "topup_checks", "Stored checks by outcome.", labels=[*LABELS, "status"]
         )
@@ -168,10 +179,12 @@ class TopupCollector(Collector):
                 if v.result.duration is not None:
                     duration.add_metric(labels, v.result.duration)
             stale.add_metric(labels, 1.0 if v.stale else 0.0)
+            low.add_metric(labels, 1.0 if v.attention.low else 0.0)
+            needs.add_metric(labels, 1.0 if v.attention.needed else 0.0)
             for status, count in sorted(by_account.get(v.name, [])):
                 checks.add_metric([*labels, status], count)
         yield from (balance, used, runway, spend, success, last_check, duration, stale, checks)
-        yield from (window_left, window_resets, key_limit)
+        yield from (window_left, window_resets, key_limit, low, needs)
 
 
 class Metrics:

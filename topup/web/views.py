@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from topup.account import Account
+from topup.attention import Attention, assess
 from topup.model import RESULT_FIELDS, Amounts, CheckResult, Status
 from topup.serialize import amounts_dict, iso, result_dict
 from topup.storage import AccountState, BalancePoint, Store
@@ -99,7 +100,10 @@ def last_result(account: Account, state: AccountState | None) -> CheckResult | N
 
 @dataclass(frozen=True, slots=True)
 class AccountView:
-    """One account as the dashboard and the API show it."""
+    """One account as the dashboard and the API show it.
+
+    ``attention`` is decided once, when the view is built (:func:`attention_of`).
+    """
 
     account: Account
     state: AccountState | None
@@ -107,6 +111,7 @@ class AccountView:
     summary: Summary
     stale: bool
     now: datetime
+    attention: Attention
 
     @property
     def name(self) -> str:
@@ -172,10 +177,28 @@ class AccountView:
             change_7d=_dec(s.change_7d),
             stale=self.stale,
             tags=list(self.account.tags),
+            low=self.attention.low,
+            attention=self.attention.names(),
         )
         if self.pending:
             out["summary_pending"] = True
         return out
+
+
+def attention_of(
+    account: Account, state: AccountState | None, summary: Summary, *, stale: bool
+) -> Attention:
+    """What needs attention (:func:`topup.attention.assess`): the last check's status, the
+    last good value (for a failing account too), the runway and the ``stale`` flag (also set
+    for an account without any good value, never checked included)."""
+    check = None if state is None else state.last_check
+    return assess(
+        account,
+        None if check is None else check.status,
+        None if state is None else state.last_good,
+        runway_days=summary.runway_days,
+        stale=stale,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,7 +371,9 @@ class Board:
             summary = self._summaries.get(account.name, PENDING)
         at = None if state is None else state.last_good_at
         stale = at is None or now - at > self.stale_limit(account)
-        return AccountView(account, state, last_result(account, state), summary, stale, now)
+        needs = attention_of(account, state, summary, stale=stale)
+        result = last_result(account, state)
+        return AccountView(account, state, result, summary, stale, now, needs)
 
     def views(self) -> list[AccountView]:
         """Every configured account, in config order."""

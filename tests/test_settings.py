@@ -93,3 +93,15 @@ def test_the_serve_token_resolves_when_asked_and_the_env_var_wins(tmp_path: Path
     with pytest.raises(ConfigError) as caught:  # loading did not need it; serving does
         unset.settings.serve.access_token(env={})
     assert caught.value.line == 3 and "NOPE_UNSET is not set" in caught.value.message
+
+
+def test_ui_lang_is_a_language_topup_speaks() -> None:
+    from topup.config import parse
+    from topup.errors import ConfigError
+
+    assert parse('[ui]\nlang = "zh-CN"\n').settings.ui.lang == "zh_CN"
+    assert parse("").settings.ui.lang is None
+    with pytest.raises(ConfigError, match=r"\[ui\] lang must be one of: en, zh_CN"):
+        parse('[ui]\nlang = "fr"\n')
+    with pytest.raises(ConfigError, match="unknown key 'language' in"):
+        parse('[ui]\nlanguage = "zh"\n')

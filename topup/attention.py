@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from topup.account import Account
+from topup.i18n import N_, gettext
 from topup.model import Amounts, CheckResult, Status
 
 #: Runway (days) under which an account needs attention.
@@ -33,6 +34,21 @@ class Need(enum.StrEnum):
     RUNWAY = "runway"
     WINDOW = "window"
     STALE = "stale"
+
+
+_LABELS = {
+    Need.FAILING: N_("failing"),
+    Need.EXHAUSTED: N_("exhausted"),
+    Need.LOW: N_("low"),
+    Need.RUNWAY: N_("runs out soon"),
+    Need.WINDOW: N_("quota window nearly used"),
+    Need.STALE: N_("stale"),
+}
+
+
+def label(need: Need) -> str:
+    """What a reason is called in the reader's language."""
+    return gettext(_LABELS[need])
 
 
 @dataclass(frozen=True, slots=True)

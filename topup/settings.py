@@ -22,10 +22,11 @@ from topup.credentials import resolve_secret
 from topup.durations import parse_duration
 from topup.errors import ConfigError
 from topup.hosts import allowed_hosts
+from topup.i18n import LANGUAGES, normalize
 from topup.runner import RunOptions
 
 #: Top-level tables besides ``[[accounts]]``.
-SECTIONS = frozenset({"check", "storage", "watch", "alerts", "serve", "sandbox"})
+SECTIONS = frozenset({"check", "storage", "watch", "alerts", "serve", "sandbox", "ui"})
 #: The environment variable that overrides ``[serve] token``.
 TOKEN_ENV = "TOPUP_SERVE_TOKEN"  # noqa: S105 - the variable's name, not a token
 
@@ -105,12 +106,20 @@ class SandboxSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class UiSettings:
+    """``[ui]``: ``lang``, the language of messages (``en``, ``zh-CN``; None: the locale's)."""
+
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     check: CheckSettings = field(default_factory=CheckSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
     #: ``[alerts]`` is not empty or an account has an ``alerts`` table.
     alerts_configured: bool = False
 
@@ -153,6 +162,7 @@ def parse_settings(
             token, path, where.line("serve", "token") if token else None, allowed_hosts=hosts
         ),
         sandbox=SandboxSettings(),
+        ui=_ui(tables["ui"], where),
         alerts_configured=bool(tables["alerts"]) or any("alerts" in a.extra for a in accounts),
     )
 
@@ -217,3 +227,17 @@ def _validated(
             )
         values[key] = value
     return values
+
+
+def _ui(table: Mapping[str, Any], where: _Where) -> UiSettings:
+    for key in table:
+        if key != "lang":
+            raise where.error("ui", key, f"unknown key {key!r} in [ui]", "allowed: lang")
+    lang = table.get("lang")
+    if lang is None:
+        return UiSettings()
+    if not isinstance(lang, str) or normalize(lang) is None:
+        raise where.error(
+            "ui", "lang", f"[ui] lang must be one of: {', '.join(LANGUAGES)}", 'e.g. lang = "zh-CN"'
+        )
+    return UiSettings(normalize(lang))

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from topup.secrets import Secret, fingerprint
+
+if TYPE_CHECKING:
+    from topup.model import Amounts, CurrencyBalance
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,16 @@ class Account:
     #: The proxy this account's requests go through (``http://``, ``socks5://``...; its
     #: password makes it a secret). None: the environment's ``HTTPS_PROXY``/``NO_PROXY``.
     proxy: Secret | None = None
+    #: False: left out of every total (CLI table, dashboard, ``topup status``), e.g. a key of
+    #: a relay account whose balance is already counted through the account itself.
+    totals: bool = True
+
+    def counted(self, amounts: Amounts | None) -> tuple[CurrencyBalance, ...]:
+        """What totals count of this account's ``amounts`` (:meth:`Amounts.counted`): nothing
+        when the account is excluded from totals (``totals = false``) or nothing is known."""
+        if not self.totals or amounts is None:
+            return ()
+        return amounts.counted()
 
     def secret(self, name: str) -> str | None:
         value = self.credentials.get(name)

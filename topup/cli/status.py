@@ -1,0 +1,342 @@
+"""`topup status`: one line for a shell prompt, tmux or an editor's status line, from history.
+
+It reads the history database and the config only (no network, no HTTP client, no migration):
+register it with ``app.command()(status)``. The line is a template (``--format``) whose
+placeholders :data:`HELP` lists; accounts that need attention come first.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import sys
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from topup.attention import label
+from topup.display import money
+from topup.i18n import _, ngettext
+from topup.status import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    Entry,
+    Overview,
+    SetupError,
+    database_url,
+    read,
+    read_setup,
+)
+
+#: Short forms of the currencies whose symbol is unambiguous (others keep their code).
+SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
+
+HELP = """One line from history (no network) for shell prompts, tmux and status lines.
+
+Accounts that need attention (failing, exhausted, low, short runway, quota window nearly
+used, stale) come first. Exit status: 0 fine, 1 an account is failing, 3 one needs money
+(exhausted, disabled, low or runs out within 7 days), 2 no history yet or a usage error.
+
+--format placeholders: {mark} (⚠ or ✓), {attention} (who needs attention and why),
+{needing}, {ok} and {count} (how many accounts), {totals} (every currency's total),
+{total[CNY]} (one currency's), {accounts} (every account, formatted by --each),
+{balance[NAME]}, {runway[NAME]}, {status[NAME]} (one account's). --each placeholders:
+{name}, {balance}, {runway}, {status}, {reasons}, {mark}.
+
+Examples: topup status --format '{total[USD]}' ;
+topup status --format '{mark} {accounts}' --each '{name}:{balance}'"""
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (default: $TOPUP_CONFIG, else the user config dir).",
+        dir_okay=False,
+    ),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="History database: a SQLAlchemy URL or a SQLite file path "
+        "(default: \\[storage] url, else topup.db in the user data dir).",
+    ),
+]
+
+
+class UnknownName(LookupError):
+    """A ``{balance[NAME]}`` for an account that is not summarised."""
+
+
+class Text:
+    """How values are written: symbols and colour, or plain ASCII."""
+
+    def __init__(self, plain: bool, colour: bool) -> None:
+        self.plain = plain
+        self.colour = colour and not plain
+        self.sep = "; " if plain else " · "
+
+    def money(self, value: Decimal | None, currency: str | None) -> str:
+        if value is None:
+            return "?" if self.plain else "—"
+        symbol = None if self.plain or currency is None else SYMBOLS.get(currency)
+        if symbol is None:
+            return money(value, currency)
+        text = money(value, None)
+        return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+
+    def mark(self, overview: Overview) -> str:
+        if self.plain:
+            return ""
+        if not overview.needing:
+            return self._paint("✓", "32")
+        return self._paint("⚠", "31" if overview.exit_code == EXIT_FAILED else "33")
+
+    def _paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
+
+
+def balance(entry: Entry, text: Text) -> str:
+    """The last good value: the flat balance, else every currency, else the lowest window."""
+    amounts = entry.last_good
+    if amounts is None:
+        return text.money(None, None)
+    if amounts.unlimited:
+        return _("unlimited")
+    if amounts.balance is not None:
+        return text.money(amounts.balance, amounts.currency)
+    known = [e for e in amounts.entries() if e.balance is not None]
+    if known:
+        return " + ".join(text.money(e.balance, e.currency) for e in known)
+    window = amounts.lowest_window()
+    if window is not None and window.left_percent is not None:
+        return _("{window} {percent}% left").format(
+            window=window.name, percent=window.left_percent.quantize(Decimal(1))
+        )
+    return text.money(None, None)
+
+
+def runway(entry: Entry) -> str:
+    if entry.runway_days is None:
+        return ""
+    return _("{days}d").format(days=entry.runway_days.quantize(Decimal("0.1")))
+
+
+def reasons(entry: Entry) -> str:
+    return ", ".join(label(r) for r in entry.attention.reasons) or _("ok")
+
+
+def attention_item(entry: Entry, text: Text) -> str:
+    """``ds-main low ¥3.20``: the name, why, and the balance when money is the matter."""
+    parts = [entry.name, reasons(entry)]
+    if entry.needs_money and entry.last_good is not None:
+        parts.append(balance(entry, text))
+        if entry.runway_days is not None:
+            parts.append(f"({runway(entry)})")
+    return " ".join(parts)
+
+
+class ByName(Mapping[str, str]):
+    """``{balance[NAME]}``: one value per summarised account; an unknown name is an error."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.known = values
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.known:
+            raise UnknownName(name)
+        return self.known[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.known)
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+
+class ByCurrency(ByName):
+    """``{total[CNY]}``: unknown (not zero) for a currency no account holds."""
+
+    def __init__(self, values: dict[str, str], unknown: str) -> None:
+        super().__init__(values)
+        self.unknown = unknown
+
+    def __getitem__(self, code: str) -> str:
+        return self.known.get(code.upper(), self.unknown)
+
+
+def fields(overview: Overview, text: Text, each: str) -> dict[str, Any]:
+    """The values of every ``--format`` placeholder."""
+    needing = overview.needing
+    attention = ""
+    if needing:
+        head = ngettext("{n} needs attention", "{n} need attention", len(needing)).format(
+            n=len(needing)
+        )
+        items = text.sep.join(attention_item(e, text) for e in needing)
+        attention = f"{head}: {items}"
+    totals = {c: text.money(v, c) for c, v in overview.totals.items()}
+    return {
+        "mark": text.mark(overview),
+        "attention": attention,
+        "needing": len(needing),
+        "ok": len(overview.fine),
+        "count": len(overview.entries),
+        "totals": text.sep.join(totals.values()),
+        "total": ByCurrency(totals, text.money(None, None)),
+        "accounts": text.sep.join(each.format_map(each_fields(e, text)) for e in overview.entries),
+        "balance": ByName({e.name: balance(e, text) for e in overview.entries}),
+        "runway": ByName({e.name: runway(e) for e in overview.entries}),
+        "status": ByName({e.name: reasons(e) for e in overview.entries}),
+    }
+
+
+def each_fields(entry: Entry, text: Text) -> dict[str, str]:
+    return {
+        "name": entry.name,
+        "balance": balance(entry, text),
+        "runway": runway(entry),
+        "status": "" if entry.status is None else entry.status.value,
+        "reasons": reasons(entry),
+        "mark": "" if text.plain else ("⚠" if entry.attention.needed else "✓"),
+    }
+
+
+def default_format(overview: Overview) -> str:
+    if overview.needing:
+        return _("{mark} {attention} | {ok} ok")
+    if overview.totals:
+        return _("{mark} {ok} ok · {totals}")
+    return _("{mark} {ok} ok")
+
+
+def render(overview: Overview, fmt: str | None, each: str, text: Text) -> str:
+    """The line; raises :class:`typer.BadParameter` for an unknown placeholder or name."""
+    template = fmt if fmt is not None else default_format(overview)
+    try:
+        values = fields(overview, text, each)
+        line = template.format_map(values)
+    except UnknownName as exc:
+        raise typer.BadParameter(
+            _("no account named {name!r} in the summary").format(name=str(exc.args[0]))
+        ) from None
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        allowed = ", ".join("{" + n + "}" for n in fields_names())
+        raise typer.BadParameter(
+            _("{problem} (placeholders: {allowed}; see topup status --help)").format(
+                problem=str(exc), allowed=allowed
+            )
+        ) from None
+    return " ".join(line.split()) if fmt is None else line.strip()
+
+
+def fields_names() -> list[str]:
+    return [
+        "mark",
+        "attention",
+        "needing",
+        "ok",
+        "count",
+        "totals",
+        "total[CUR]",
+        "accounts",
+        "balance[NAME]",
+        "runway[NAME]",
+        "status[NAME]",
+    ]
+
+
+def _check_template(value: str | None, names: set[str]) -> None:
+    if value is None:
+        return
+    for _literal, field, _spec, _conv in string.Formatter().parse(value):
+        if field is None:
+            continue
+        root = field.split("[", 1)[0].split(".", 1)[0]
+        if root not in names:
+            allowed = ", ".join(sorted("{" + n + "}" for n in names))
+            raise typer.BadParameter(
+                _("unknown placeholder {{{name}}} (allowed: {allowed})").format(
+                    name=root, allowed=allowed
+                )
+            )
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    sys.stderr.write(f"topup: {message}\n")
+    return typer.Exit(code)
+
+
+def status(
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="The line, as a template (placeholders above)."),
+    ] = None,
+    each: Annotated[
+        str, typer.Option("--each", help="How {accounts} writes each account.")
+    ] = "{name} {balance}",
+    plain: Annotated[
+        bool, typer.Option("--plain", help="No symbols or colour: ASCII for any terminal.")
+    ] = False,
+    runway_days: Annotated[
+        bool,
+        typer.Option("--runway/--no-runway", help="Estimate runways (a week of history)."),
+    ] = True,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    try:
+        _check_template(fmt, {n.split("[")[0] for n in fields_names()})
+        _check_template(each, {"name", "balance", "runway", "status", "reasons", "mark"})
+    except typer.BadParameter as exc:
+        raise _fail(exc.message, EXIT_USAGE) from None
+    try:
+        setup = read_setup(config)
+    except SetupError as exc:
+        raise _fail(
+            _("config error: {problem} (`topup config check` says more)").format(problem=exc),
+            EXIT_USAGE,
+        ) from None
+    from topup.storage import StorageError, Store, default_path, sqlite_url
+
+    url = database_url(db) if db else setup.storage_url or sqlite_url(default_path())
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():  # reading history never creates a database
+        raise _fail(
+            _("no history yet at {path}: `topup watch` records it (or pass --db)").format(
+                path=path
+            ),
+            EXIT_USAGE,
+        )
+    try:
+        with Store.open(url, migrate_schema=False) as store:
+            overview = read(store, setup.accounts, runway=runway_days)
+    except StorageError as exc:
+        raise _fail(_("history database error: {error}").format(error=exc), EXIT_FAILED) from None
+    if not overview.recorded:
+        raise _fail(_("no history yet: `topup watch` records every account's checks"), EXIT_USAGE)
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = Text(plain, colour)
+    try:
+        line = render(overview, fmt, each, text)
+    except typer.BadParameter as exc:
+        raise _fail(exc.message, EXIT_USAGE) from None
+    sys.stdout.write(line + "\n")
+    raise typer.Exit(overview.exit_code)
+
+
+status.__doc__ = HELP
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return Path(parsed.database)

@@ -50,10 +50,12 @@ def test_closed_port_fails_readably_without_the_token(tmp_path: Path) -> None:
     assert TOKEN not in output
 
 
-def test_no_notify_urls_is_a_failure(tmp_path: Path) -> None:
-    code, output = _run(_config(tmp_path, "[]"))
-    assert code == 1
-    assert "no notify URLs" in output
+def test_no_notify_urls_is_a_config_error_with_a_hint(tmp_path: Path) -> None:
+    config = _config(tmp_path, "[]")
+    code, output = _run(config)
+    assert code == 2
+    assert "no notify URLs" in output and "[alerts] notify" in output
+    assert str(config) in output
 
 
 def test_bad_alerts_table_is_a_config_error(tmp_path: Path) -> None:

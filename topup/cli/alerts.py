@@ -8,12 +8,20 @@ from rich.markup import escape
 
 from topup import config as config_module
 from topup.cli.app import app
-from topup.cli.common import EXIT_FAILED, EXIT_OK, ConfigOption, err_console, fail_config
+from topup.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigOption,
+    err_console,
+    fail_config,
+)
 from topup.errors import ConfigError
+from topup.i18n import _
 
 alerts_app = typer.Typer(
     name="alerts",
-    help="Alert channels: the apprise URLs listed as notify in the alerts table.",
+    help=_("Alert channels: the apprise URLs listed as notify in the alerts table."),
     no_args_is_help=True,
 )
 app.add_typer(alerts_app, name="alerts")
@@ -21,7 +29,8 @@ app.add_typer(alerts_app, name="alerts")
 
 @alerts_app.command("test")
 def test(config: ConfigOption = None) -> None:
-    """Send a test message to every notify URL; exit 0 when every one accepted it."""
+    """Send a test message to every notify URL; exit 0 when every one accepted it, 1 when one
+    did not, 2 when none is configured."""
     from topup.alerts import AlertManager  # apprise loads slowly: only for this command
 
     try:
@@ -30,27 +39,45 @@ def test(config: ConfigOption = None) -> None:
     except ConfigError as exc:
         fail_config(exc)
     channels = manager.notifier.channels
-    if not channels:
+    if not channels:  # a config matter: nothing to send to
+        where = str(cfg.path) if cfg.path else _("the config")
         err_console.print(
-            "[bold red]topup: no notify URLs[/]: add "
-            + escape('[alerts] notify = ["json://host/path", ...]')
-            + " (apprise URLs) to the config",
+            "[bold red]"
+            + escape(_("topup: no notify URLs"))
+            + "[/]: "
+            + escape(
+                _("add {example} (apprise URLs) to {where}").format(
+                    example='[alerts] notify = ["json://host/path", ...]', where=where
+                )
+            ),
             highlight=False,
         )
-        raise typer.Exit(EXIT_FAILED)
+        err_console.print(
+            escape(_("See https://github.com/caronc/apprise/wiki for the URL of each service.")),
+            style="dim",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
     delivery = manager.test()
     out = Console()
     for shown in delivery.sent:
-        out.print(f"[green]sent[/]   {escape(shown)}", highlight=False)
+        out.print(f"[green]{escape(_('sent'))}[/]   {escape(shown)}", highlight=False)
     for shown in delivery.failed:
-        err_console.print(f"[red]failed[/] {escape(shown)}", highlight=False)
+        err_console.print(f"[red]{escape(_('failed'))}[/] {escape(shown)}", highlight=False)
     total = len(channels)
     if delivery.failed or not delivery.sent:
         err_console.print(
-            f"topup: {len(delivery.failed)} of {total} notify URL(s) did not accept the test "
-            "message (see the lines above; set TOPUP_LOG_LEVEL=INFO for apprise's reason)",
+            escape(
+                _(
+                    "topup: {failed} of {total} notify URL(s) did not accept the test message "
+                    "(see the lines above; set TOPUP_LOG_LEVEL=INFO for apprise's reason)"
+                ).format(failed=len(delivery.failed), total=total)
+            ),
             highlight=False,
         )
         raise typer.Exit(EXIT_FAILED)
-    out.print(f"Test message delivered to {total} notify URL(s).", highlight=False)
+    out.print(
+        escape(_("Test message delivered to {total} notify URL(s).").format(total=total)),
+        highlight=False,
+    )
     raise typer.Exit(EXIT_OK)

@@ -1,4 +1,5 @@
-"""The access token: 401 without it everywhere, 200 with it; never echoed."""
+"""The access token: 401 without it everywhere (but the public assets), 200 with it; never
+echoed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ PATHS = [
     "/api/accounts/alpha/history",
     "/metrics",
     "/openapi.json",
-    "/static/topup.css",
     "/healthz",
 ]
 
@@ -63,3 +63,10 @@ def test_the_token_does_not_excuse_a_wrong_host_or_a_cross_site_post(server: Ser
         assert TOKEN not in cross.text
         assert authed.post("/api/check", json={}, headers={"Origin": server.url}).status_code == 200
     assert len(server.sandbox.calls) == calls + 1
+
+
+def test_the_static_assets_are_public_and_nothing_else_under_that_prefix(server: Server) -> None:
+    with server.client(auth=False) as anon:
+        assert anon.get("/static/topup.css").status_code == 200
+        assert anon.post("/static/topup.css", json={}).status_code == 401
+        assert TOKEN not in anon.get("/static/topup.js").text

@@ -45,9 +45,34 @@ def test_overview_pages_and_links_keep_the_filters(open_server: Server) -> None:
         html = c.get("/", params={"per_page": 2, "provider": "newapi"}).text
         last = c.get("/", params={"per_page": 2, "provider": "newapi", "page": 2}).text
     assert "page 1 of 2" in html and 'data-matched="3"' in html
-    assert 'href="/?page=2&amp;per_page=2&amp;provider=newapi"' in html
-    assert 'data-account="bravo"' in html and 'data-account="unlim"' not in html
+    # the page's order (attention first, the default) is in its links too
+    assert 'href="/?page=2&amp;per_page=2&amp;sort=attention&amp;provider=newapi"' in html
+    assert 'data-account="charlie"' in html and 'data-account="unlim"' not in html
     assert 'data-account="unlim"' in last and "6 accounts" in html  # counts over all
+
+
+def test_the_overview_puts_what_needs_attention_first(open_server: Server) -> None:
+    with open_server.client() as c:
+        html = c.get("/").text
+        config = c.get("/", params={"sort": "config"}).text
+        api = c.get("/api/accounts", params={"sort": "attention"}).json()
+    order = [a["account"] for a in api["accounts"]]
+    needing = [a["account"] for a in api["accounts"] if a["attention"]]
+    assert order[: len(needing)] == needing  # every account needing attention comes first
+    assert order[0] == "charlie"  # failing is the most urgent
+    positions = [html.index(f'data-account="{n}"') for n in order]
+    assert positions == sorted(positions)  # the page shows the API's attention order
+    assert config.index('data-account="alpha"') < config.index('data-account="charlie"')
+    assert 'data-need="stale"' not in html.split('data-account="delta"')[1].split("</tr>")[0]
+    assert '<option value="attention" selected>' in html
+
+
+def test_the_attention_filter_follows_the_attention_reasons(open_server: Server) -> None:
+    with open_server.client() as c:
+        needing = c.get("/api/accounts", params={"attention": "true"}).json()["accounts"]
+        fine = c.get("/api/accounts", params={"attention": "false"}).json()["accounts"]
+    assert needing and all(a["attention"] for a in needing)
+    assert fine and not any(a["attention"] for a in fine)
 
 
 def test_a_written_check_replaces_the_cached_document(open_server: Server) -> None:

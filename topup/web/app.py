@@ -32,6 +32,7 @@ def create_app(
     clock: Callable[[], datetime] | None = None,
     stale_after: timedelta | None = None,
     allowed_hosts: Iterable[str] = (),
+    lang: str | None = None,  # [ui] lang: the pages' language unless the request chooses
 ) -> FastAPI:
     """The web app over ``store`` for the configured ``accounts``.
 
@@ -55,6 +56,7 @@ def create_app(
     )
     app.state.board = board
     app.state.documents = documents
+    app.state.lang = lang  # read by topup.web.pages and the login form
 
     @app.exception_handler(StorageUnavailable)
     async def unavailable(request: Request, exc: StorageUnavailable) -> Response:

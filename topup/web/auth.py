@@ -20,6 +20,15 @@ as ``Authorization: Bearer <token>``, as the ``topup_token`` cookie, or once as
 ``?token=<token>``: a page opened that way sets the cookie (HttpOnly, SameSite=Strict) and
 redirects to the same URL without the token, so it does not stay in the address bar or the
 browser history. The token is never echoed.
+
+A browser (``Accept: text/html``, not under ``/api/``) without the token is sent to the login
+form, ``/login?next=<where it was going>``; API clients still get the 401 JSON. The form
+POSTs the token in its body (never in a URL, which servers and proxies log); the right token
+sets the cookie (``Secure`` too over https) and redirects back to ``next`` (a path on this
+server only), a wrong one shows the form again with a message (401). ``POST /logout`` clears
+the cookie. Both are form posts, so the guard accepts a form body on these two paths only, and
+still refuses them cross-site. The assets under ``/static/`` are served without the token (the
+login page uses them; they hold nothing private).
 """
 
 from __future__ import annotations
@@ -27,14 +36,23 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from topup import i18n
 from topup.hosts import is_ip
 
 COOKIE = "topup_token"
+LOGIN = "/login"
+LOGOUT = "/logout"
+#: Paths whose POST may carry a form body (the login and logout forms).
+FORM_PATHS = frozenset({LOGIN, LOGOUT})
+PUBLIC_PREFIX = "/static/"
+#: The largest login form body read.
+MAX_FORM = 8192
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SAME_ORIGIN_SITES = frozenset({"same-origin", "none"})
 
@@ -123,7 +141,9 @@ class RequestGuard:
                 return
             ctype = _header(scope, b"content-type")
             media = (ctype or "").split(";", 1)[0].strip().lower()
-            if ctype is not None and media != "application/json" and not media.endswith("+json"):
+            form = scope["path"] in FORM_PATHS and media == "application/x-www-form-urlencoded"
+            json_body = media == "application/json" or media.endswith("+json")
+            if ctype is not None and not json_body and not form:
                 await _refuse(scope, send, 415, "the request body must be application/json")
                 return
         await self.app(scope, receive, send)
@@ -135,8 +155,58 @@ def _matches(candidate: str | None, token: bytes) -> bool:
     return hmac.compare_digest(candidate.encode("utf-8", "surrogateescape"), token)
 
 
+def _cookie_value(scope: Scope, name: str) -> str | None:
+    cookie = _header(scope, b"cookie")
+    if not cookie:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie)
+    except Exception:  # a malformed cookie is just no cookie
+        return None
+    morsel = jar.get(name)
+    return None if morsel is None else morsel.value
+
+
+def wants_html(scope: Scope) -> bool:
+    """A browser asking for a page (not a script asking for JSON, nor the API)."""
+    if scope["path"].startswith("/api/"):
+        return False
+    accept = (_header(scope, b"accept") or "").lower()
+    return "text/html" in accept
+
+
+def safe_next(value: str | None) -> str:
+    """A path on this server to go back to (never another site, never the token)."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    if any(c in value for c in "\r\n\\"):
+        return "/"
+    parts = urlsplit(value)
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "token"]
+    rest = urlencode(pairs)
+    return parts.path + (f"?{rest}" if rest else "")
+
+
+async def _respond(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b""
+) -> None:
+    start: Message = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            *headers,
+            (b"cache-control", b"no-store"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
+
+
 class TokenAuth:
-    """ASGI middleware: 401 for any HTTP request without the token (lifespan passes)."""
+    """ASGI middleware: the token on every HTTP request; the login form for browsers without it
+    (see the module doc). Lifespan passes."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         if not token:
@@ -144,54 +214,128 @@ class TokenAuth:
         self.app = app
         self.token = token.encode("utf-8")
 
+    def _authorized(self, scope: Scope) -> bool:
+        auth = _header(scope, b"authorization")
+        bearer = auth is not None and auth[:7].lower() == "bearer "
+        if bearer and auth is not None and _matches(auth[7:].strip(), self.token):
+            return True
+        return _matches(_cookie_value(scope, COOKIE), self.token)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        auth = _header(scope, b"authorization")
-        bearer = auth is not None and auth[:7].lower() == "bearer "
-        if bearer and auth is not None and _matches(auth[7:].strip(), self.token):
+        path, method = scope["path"], scope.get("method", "GET")
+        if scope["type"] == "http" and path in FORM_PATHS:
+            await self._form(scope, receive, send, path, method)
+            return
+        if self._authorized(scope) or (
+            path.startswith(PUBLIC_PREFIX) and method in ("GET", "HEAD")
+        ):
             await self.app(scope, receive, send)
             return
-        cookie = _header(scope, b"cookie")
-        if cookie:
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(cookie)
-            except Exception:  # a malformed cookie is just no cookie
-                jar = SimpleCookie()
-            morsel = jar.get(COOKIE)
-            if morsel is not None and _matches(morsel.value, self.token):
-                await self.app(scope, receive, send)
-                return
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
         pairs = parse_qsl(query, keep_blank_values=True)
         given = [v for k, v in pairs if k == "token"]
         if given and _matches(given[-1], self.token):
             await self._set_cookie_and_redirect(scope, send, pairs)
             return
+        if scope["type"] == "http" and method in ("GET", "HEAD") and wants_html(scope):
+            rest = urlencode([(k, v) for k, v in pairs if k != "token"])
+            back = scope.get("root_path", "") + path + (f"?{rest}" if rest else "")
+            location = f"{LOGIN}?next={quote(back, safe='/')}"
+            await _respond(send, 303, [(b"location", location.encode("latin-1", "replace"))])
+            return
         await self._deny(scope, send)
+
+    def _cookie(self, scope: Scope, value: str, *, clear: bool = False) -> bytes:
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+        age = "; Max-Age=0" if clear else ""
+        return f"{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}".encode()
+
+    async def _form(
+        self, scope: Scope, receive: Receive, send: Send, path: str, method: str
+    ) -> None:
+        """``GET /login`` (the form), ``POST /login`` (the token), ``POST /logout``."""
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        args = dict(parse_qsl(query, keep_blank_values=True))
+        if method in ("GET", "HEAD") and path == LOGIN:
+            target = safe_next(args.get("next"))
+            if self._authorized(scope):
+                await _respond(send, 303, [(b"location", target.encode("latin-1", "replace"))])
+                return
+            await self._login_page(scope, send, target, wrong=False)
+            return
+        if method != "POST":
+            await _respond(send, 405, [(b"allow", b"GET, POST" if path == LOGIN else b"POST")])
+            return
+        body = await self._read(receive)
+        if body is None:
+            await _refuse(scope, send, 413, "the form is too large")
+            return
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        target = safe_next(form.get("next") or args.get("next"))
+        if path == LOGOUT:
+            cleared = self._cookie(scope, "", clear=True)
+            await _respond(send, 303, [(b"location", LOGIN.encode()), (b"set-cookie", cleared)])
+            return
+        if _matches(form.get("token", "").strip(), self.token):
+            cookie = self._cookie(scope, self.token.decode("utf-8"))
+            headers = [(b"location", target.encode("latin-1", "replace")), (b"set-cookie", cookie)]
+            await _respond(send, 303, headers)
+            return
+        await self._login_page(scope, send, target, wrong=True)
+
+    @staticmethod
+    async def _read(receive: Receive) -> bytes | None:
+        body = b""
+        while True:
+            message = await receive()
+            body += bytes(message.get("body", b""))
+            if len(body) > MAX_FORM:
+                return None
+            if not message.get("more_body"):
+                return body
+
+    async def _login_page(self, scope: Scope, send: Send, target: str, *, wrong: bool) -> None:
+        from topup.web import language, pages  # the pages import this module
+
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        asked = dict(parse_qsl(query)).get("lang")
+        app = scope.get("app")
+        setting = getattr(getattr(app, "state", None), pages.SETTING, None)
+        lang = language.choose(
+            asked,
+            _cookie_value(scope, language.COOKIE),
+            setting,
+            _header(scope, b"accept-language"),
+        )
+        switch = language.switch_url(
+            LOGIN, {"next": target} if target != "/" else {}, language.other(lang)
+        )
+        html = pages.login_html(
+            lang, datetime.now(UTC), wrong=wrong, next_url=target, switch=switch
+        )
+        headers = [(k.encode(), v.encode()) for k, v in pages.HEADERS.items()]
+        headers.append((b"content-type", b"text/html; charset=utf-8"))
+        if wrong:
+            headers.append((b"www-authenticate", b'Bearer realm="topup"'))
+        if i18n.normalize(asked):  # ?lang= is remembered
+            secure = scope.get("scheme") == "https"
+            headers.append((b"set-cookie", language.cookie(lang, secure=secure).encode()))
+        await _respond(send, 401 if wrong else 200, headers, html.encode("utf-8"))
 
     async def _set_cookie_and_redirect(
         self, scope: Scope, send: Send, pairs: list[tuple[str, str]]
     ) -> None:
         rest = urlencode([(k, v) for k, v in pairs if k != "token"])
         location = scope.get("root_path", "") + scope["path"] + (f"?{rest}" if rest else "")
-        secure = "; Secure" if scope.get("scheme") == "https" else ""
-        cookie = f"{COOKIE}={self.token.decode('utf-8')}; Path=/; HttpOnly; SameSite=Strict{secure}"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 303,
-                "headers": [
-                    (b"location", location.encode("latin-1", "replace")),
-                    (b"set-cookie", cookie.encode("utf-8")),
-                    (b"cache-control", b"no-store"),
-                    (b"content-length", b"0"),
-                ],
-            }
+        cookie = self._cookie(scope, self.token.decode("utf-8"))
+        await _respond(
+            send,
+            303,
+            [(b"location", location.encode("latin-1", "replace")), (b"set-cookie", cookie)],
         )
-        await send({"type": "http.response.body", "body": b""})
 
     async def _deny(self, scope: Scope, send: Send) -> None:
         challenge = [(b"www-authenticate", b'Bearer realm="topup"')]

@@ -1,10 +1,12 @@
 """Paging, sorting and filtering the accounts server-side (``/`` and ``/api/accounts``).
 
 Query parameters: ``page`` (from 1), ``per_page``, ``sort`` (a key of :data:`SORTS`, ``-`` in
-front for descending), ``status`` (``ok``/``stale``/``failing``/``never``), ``provider``,
-``tag``, ``attention`` (failing, stale, never checked, or a runway under
-:data:`ATTENTION_DAYS`) and ``q`` (text in the name, provider or tags). Totals and counts are
-always over every account, and also over the filtered set.
+front for descending; ``attention``: the most urgent first, then the shortest runway;
+``config``: the config's order), ``status`` (``ok``/``stale``/``failing``/``never``),
+``provider``, ``tag``, ``attention`` (whether :mod:`topup.attention` finds a reason: failing,
+exhausted, low, short runway, window nearly used, stale) and ``q`` (text in the name, provider
+or tags). Without ``sort`` the API keeps the config's order and the overview page sorts by
+attention. Totals and counts are always over every account, and also over the filtered set.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ from fastapi import Query as Param
 
 from topup.web.views import AccountView, Total, totals
 
-#: A runway shorter than this needs attention.
-ATTENTION_DAYS = Decimal(7)
 MAX_PER_PAGE = 10_000
 STATUSES = ("ok", "stale", "failing", "never")
 
@@ -38,6 +38,12 @@ def _at(v: AccountView) -> datetime | None:
     return v.last_good_at
 
 
+def _urgency(v: AccountView) -> tuple[int, bool, Decimal]:
+    """The most urgent reason first; among equals the shortest runway (unknown after)."""
+    runway = v.summary.runway_days
+    return (v.attention.rank, runway is None, runway if runway is not None else Decimal(0))
+
+
 #: Sort keys; unknown values sort last in both directions.
 SORTS: dict[str, _Key] = {
     "name": lambda v: v.name,
@@ -49,14 +55,9 @@ SORTS: dict[str, _Key] = {
     "spend": lambda v: v.summary.spend_per_day,
     "status": lambda v: STATUSES.index(v.kind),
     "last_good_at": _at,
+    "attention": _urgency,
+    "config": lambda v: 0,  # a stable sort: the config's order
 }
-
-
-def attention(v: AccountView) -> bool:
-    if v.kind != "ok":
-        return True
-    runway = v.summary.runway_days
-    return runway is not None and runway < ATTENTION_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +101,13 @@ class Query:
 def params(
     page: int = Param(1, description="page number, from 1"),
     per_page: int | None = Param(None, description="accounts per page; absent: all"),
-    sort: str | None = Param(None, description="name, balance, runway, … (-: descending)"),
+    sort: str | None = Param(
+        None, description="attention, config, name, balance, runway, … (-: descending)"
+    ),
     status: str | None = Param(None, description="ok, stale, failing or never"),
     provider: str | None = Param(None),
     tag: str | None = Param(None),
-    attention: bool | None = Param(None, description="failing, stale or short runway"),
+    attention: bool | None = Param(None, description="needs attention (topup.attention)"),
     q: str | None = Param(None, description="text in the name, provider or tags"),
 ) -> Query:
     """The query parameters of ``/`` and ``/api/accounts`` (a FastAPI dependency)."""
@@ -178,7 +181,7 @@ def _keep(v: AccountView, query: Query) -> bool:
         return False
     if query.tag is not None and query.tag not in v.account.tags:
         return False
-    if query.attention is not None and attention(v) != query.attention:
+    if query.attention is not None and v.attention.needed != query.attention:
         return False
     if query.q is not None:
         text = query.q.casefold()
@@ -188,8 +191,10 @@ def _keep(v: AccountView, query: Query) -> bool:
 
 
 def ordered(views: list[AccountView], sort: str | None) -> list[AccountView]:
-    if sort is None:
+    if sort is None or sort == "config":
         return views
+    if sort == "-config":
+        return views[::-1]
     key = SORTS[sort.lstrip("-")]
     desc = sort.startswith("-")
     known = [(k, v) for v in views if (k := key(v)) is not None]

@@ -1,18 +1,26 @@
-"""The HTML pages: the overview of every account and one account's page."""
+"""The HTML pages: the overview of every account, one account's page and the login form.
+
+Each page is rendered in the request's language (:mod:`topup.web.language`) through the
+``web`` catalog: templates use ``{{ _("...") }}`` and ``{% trans %}`` (Jinja's i18n extension
+with :func:`topup.i18n.gettext`/:func:`~topup.i18n.ngettext` installed, new style).
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from topup import attention, i18n
 from topup.serialize import iso
-from topup.web import charts, fmt, listing
+from topup.web import charts, fmt, language, listing
+from topup.web.auth import COOKIE
 from topup.web.documents import Documents
 from topup.web.views import WEEK, Board, daily_spend, usable
 
@@ -27,15 +35,21 @@ RANGES: dict[str, timedelta] = {
 HEADERS = {
     "cache-control": "no-store",
     "content-security-policy": (
-        "default-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'self'"
     ),
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
+    "vary": "Accept-Language, Cookie",
 }
 #: Rows of the check history table on an account page (the newest).
 CHECK_ROWS = 200
 #: Accounts per overview page unless ``?per_page=`` says otherwise.
 PER_PAGE = 100
+#: The overview's order unless ``?sort=`` says otherwise.
+DEFAULT_SORT = "attention"
+#: The app's ``state`` attribute holding ``[ui] lang`` (set by :func:`topup.web.create_app`).
+SETTING = "lang"
 
 
 def environment() -> Environment:
@@ -44,34 +58,90 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     env.globals.update(
         money=fmt.money,
         signed_money=fmt.signed_money,
         age=fmt.age,
         days=fmt.days,
+        short_date=fmt.short_date,
         iso=iso,
-        sparkline=charts.sparkline,
+        need_label=attention.label,
+        runway_warning=attention.RUNWAY_WARNING_DAYS,
+        gauge=charts.gauge,
     )
     return env
 
 
+_ENV: list[Environment] = []
+
+
+def _env() -> Environment:
+    if not _ENV:
+        _ENV.append(environment())
+    return _ENV[0]
+
+
+def render_html(name: str, lang: str, now: datetime, switch: str, **context: Any) -> str:
+    """Template ``name`` in ``lang``."""
+    with i18n.use(lang):
+        return (
+            _env()
+            .get_template(name)
+            .render(
+                now=now,
+                lang=lang,
+                html_lang=language.tag(lang),
+                other_lang=language.other(lang),
+                switch_url=switch,
+                **context,
+            )
+        )
+
+
+def login_html(lang: str, now: datetime, *, wrong: bool, next_url: str, switch: str) -> str:
+    """The login form (:class:`topup.web.auth.TokenAuth` serves it)."""
+    return render_html("login.html", lang, now, switch, wrong=wrong, next_url=next_url)
+
+
 def router(board: Board, documents: Documents | None = None) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
-    env = environment()
     docs = documents or Documents(board)
 
-    def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = env.get_template(name).render(now=board.now(), **context)
-        return HTMLResponse(html, status_code=status, headers=HEADERS)
+    def lang_of(request: Request) -> str:
+        return language.choose(
+            request.query_params.get("lang"),
+            request.cookies.get(language.COOKIE),
+            getattr(request.app.state, SETTING, None),
+            request.headers.get("accept-language"),
+        )
+
+    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = lang_of(request)
+        other = language.other(lang)
+        switch = language.switch_url(request.url.path, str(request.url.query), other)
+        logged_in = COOKIE in request.cookies
+        html = render_html(name, lang, board.now(), switch, logged_in=logged_in, **context)
+        response = HTMLResponse(html, status_code=status, headers=HEADERS)
+        if i18n.normalize(request.query_params.get("lang")):  # remembered
+            secure = request.url.scheme == "https"
+            response.headers.append("set-cookie", language.cookie(lang, secure=secure))
+        return response
 
     @pages.get("/", response_class=HTMLResponse)
-    def overview(query: listing.Requested) -> HTMLResponse:
+    def overview(request: Request, query: listing.Requested) -> HTMLResponse:
         if query.per_page is None:  # the page shows PER_PAGE accounts unless told otherwise
             query = replace(query, per_page=PER_PAGE)
+        if query.sort is None:  # the accounts that need attention first
+            query = replace(query, sort=DEFAULT_SORT)
         result = docs.page(query)
         now = board.now()
         return render(
+            request,
             "overview.html",
             views=result.views,
             listing=result,
@@ -85,10 +155,11 @@ def router(board: Board, documents: Documents | None = None) -> APIRouter:
             unknown=result.unknown,
             spark_start=now - WEEK,
             counts=result.counts,
+            per_page_default=PER_PAGE,
         )
 
     @pages.get("/accounts/{name}", response_class=HTMLResponse)
-    def account(name: str, range: str = Query("7d")) -> HTMLResponse:
+    def account(request: Request, name: str, range: str = Query("7d")) -> HTMLResponse:
         view = board.view(name)
         if view is None:
             raise HTTPException(404, f"no account named {name!r}")
@@ -98,19 +169,44 @@ def router(board: Board, documents: Documents | None = None) -> APIRouter:
         start = now - RANGES[range]
         points = board.store.balance_history(name, start)
         good = usable(points)
-        series = [(max(p.at, start), p.balance) for p in good if p.balance is not None]
+        last = view.last_good
+        unlimited = last is not None and last.unlimited
         currency = good[-1].currency if good else view.currency
-        spend = [(d, v) for d, v in daily_spend(points) if d >= start - timedelta(days=1)]
+        with i18n.use(lang_of(request)):
+            if unlimited:  # no balance: its usage (money used, else requests)
+                used = [(max(p.at, start), p.used) for p in good if p.used is not None]
+                counts = [
+                    (max(p.at, start), p.request_count) for p in good if p.request_count is not None
+                ]
+                usage = used or [(at, Decimal(n)) for at, n in counts]
+                unit = currency if used else i18n.gettext("requests")
+                chart = charts.line_chart(
+                    usage,
+                    start,
+                    now,
+                    currency=unit,
+                    what=i18n.gettext("usage over time"),
+                    empty=i18n.gettext("No usage recorded in this range."),
+                )
+                history_points = len(usage)
+            else:
+                series = [(max(p.at, start), p.balance) for p in good if p.balance is not None]
+                chart = charts.line_chart(series, start, now, currency=currency)
+                history_points = len(series)
+            spend = [(d, v) for d, v in daily_spend(points) if d >= start - timedelta(days=1)]
+            bars = charts.bar_chart(spend, currency=currency)
         checks = board.store.check_history(name, start, CHECK_ROWS)
         alerts = board.store.alert_history(name, start)
         return render(
+            request,
             "account.html",
             v=view,
             range=range,
             ranges=list(RANGES),
-            chart=charts.line_chart(series, start, now, currency=currency),
-            history_points=len(series),
-            bars=charts.bar_chart(spend),
+            chart=chart,
+            unlimited=unlimited,
+            history_points=history_points,
+            bars=bars,
             spend=list(reversed(spend)),
             currency=currency,
             checks=list(reversed(checks)),

@@ -1,7 +1,8 @@
 // topup dashboard: auto-refresh, the Check now button. No libraries, nothing from elsewhere.
 (function () {
   "use strict";
-  var every = (parseInt(document.body.getAttribute("data-refresh"), 10) || 30) * 1000;
+  var refreshAttr = parseInt(document.body.getAttribute("data-refresh"), 10);
+  var every = (isNaN(refreshAttr) ? 30 : refreshAttr) * 1000;
   var busy = false;
 
   function say(text, error) {
@@ -39,7 +40,7 @@
     button.disabled = true;
     var name = button.getAttribute("data-account");
     var body = name ? { accounts: [name] } : {};
-    say("checking…");
+    say(document.body.getAttribute("data-checking") || "checking…");
     fetch("/api/check", {
       method: "POST",
       credentials: "same-origin",
@@ -53,7 +54,8 @@
       .then(function (doc) {
         var n = doc.results.length;
         var bad = doc.results.filter(function (x) { return x.status !== "ok"; }).length;
-        say("checked " + n + (bad ? ", " + bad + " not ok" : ", all ok"), bad > 0);
+        var word = document.body.getAttribute("data-checked") || "checked";
+        say(word + " " + n + (bad ? " · " + bad + " ✗" : " ✓"), bad > 0);
         return refresh();
       })
       .catch(function (e) { say("check failed: " + e.message, true); })
@@ -65,7 +67,13 @@
     if (button) { ev.preventDefault(); checkNow(button); }
   });
 
-  setInterval(function () {
+  // The filters apply as soon as one changes (the form is a plain GET: the URL holds the view).
+  document.addEventListener("change", function (ev) {
+    var form = ev.target.form;
+    if (form && form.classList.contains("filters") && ev.target.name !== "q") form.submit();
+  });
+
+  if (every > 0) setInterval(function () {
     if (!document.hidden && !busy) refresh();
   }, every);
 })();

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,3 +54,67 @@ def test_history_csv_quotes_names_with_commas(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(out.stdout)))
     assert len(rows) == 2 and len(rows[0]) == len(rows[1])
     assert rows[1][0] == name and rows[1][3] == "1.5"
+
+
+def _record(store: Store, name: str, balance: str, at: datetime, currency: str = "USD") -> None:
+    result = CheckResult(
+        account=name,
+        provider="newapi",
+        status=Status.OK,
+        currency=currency,
+        balance=Decimal(balance),
+        checked_at=at,
+    )
+    store.record([(result, "fp-" + name)])
+
+
+def test_history_folds_runs_of_identical_points_with_seconds(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    start = utcnow().replace(microsecond=0) - timedelta(hours=30)
+    with Store.open(sqlite_url(db)) as store:
+        for i in range(6):  # 2 h apart: every check writes a (heartbeat) point
+            _record(store, "a", "10", start + timedelta(hours=2 * i, seconds=7))
+        for i in range(6, 9):
+            _record(store, "a", "8.5", start + timedelta(hours=2 * i, seconds=7))
+        assert len(store.balance_history("a")) == 9
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    folded = invoke(["history", "a", "--db", str(db), "-c", str(config)])
+    assert folded.exit_code == 0, folded.output
+    rows = [line for line in folded.output.splitlines() if "USD │" in line]
+    assert len(rows) == 2
+    assert f"{start + timedelta(seconds=7):%Y-%m-%d %H:%M:%S}" in rows[0] and "6" in rows[0]
+    assert "-1.50 USD" in rows[1]
+    assert "7 checks with an unchanged balance folded" in folded.output
+    every = invoke(["history", "a", "--all", "--db", str(db), "-c", str(config)])
+    assert len([line for line in every.output.splitlines() if "10.00 USD" in line]) == 6
+    as_json = invoke(["history", "a", "--json", "--db", str(db), "-c", str(config)])
+    assert len(json.loads(as_json.stdout)["points"]) == 9  # the stable interface lists them all
+
+
+def test_history_without_a_name_is_one_row_per_account_attention_first(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    now = utcnow()
+    with Store.open(sqlite_url(db)) as store:
+        _record(store, "zeta", "100", now - timedelta(days=2))
+        _record(store, "zeta", "90", now - timedelta(minutes=1))
+        _record(store, "alpha", "50", now - timedelta(minutes=1))
+        _record(store, "low", "2", now - timedelta(minutes=1), "CNY")
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[[accounts]]\nname = "zeta"\nprovider = "newapi"\napi_key = "k"\n'
+        'base_url = "https://r.example"\n\n'
+        '[[accounts]]\nname = "alpha"\nprovider = "newapi"\napi_key = "k"\n'
+        'base_url = "https://r.example"\n\n'
+        '[[accounts]]\nname = "low"\nprovider = "newapi"\napi_key = "k"\n'
+        'base_url = "https://r.example"\nmin_balance = 5\n'
+    )
+    out = invoke(["history", "--db", str(db), "-c", str(config)])
+    assert out.exit_code == 0, out.output
+    rows = [line for line in out.output.splitlines() if "│" in line and "." in line]
+    # attention first, then the shortest runway (zeta spends 5 a day), then the name
+    assert [r.split("│")[1].strip() for r in rows] == ["low", "zeta", "alpha"]
+    assert "low)" in rows[0] and "2.00 CNY" in rows[0]
+    assert "-10.00 USD" in rows[1] and "18.0 d" in rows[1]  # the 7-day change, the runway
+    both = invoke(["history", "--json", "--db", str(db), "-c", str(config)])
+    assert both.exit_code == 2

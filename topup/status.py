@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from topup.account import Account
 from topup.attention import Attention, Need, assess
-from topup.burn import Sample, estimate
+from topup.burn import PointLike, Sample, estimate
 from topup.durations import parse_duration
 from topup.i18n import normalize
 from topup.model import Amounts, Status, utcnow
@@ -188,6 +188,8 @@ class Entry:
     last_good_at: datetime | None
     runway_days: Decimal | None
     attention: Attention
+    #: The week's trend (:class:`Trend`; unknown without a week of points read).
+    trend: Trend | None = None
 
     @property
     def name(self) -> str:
@@ -200,6 +202,36 @@ class Entry:
     @property
     def needs_money(self) -> bool:
         return bool(MONEY.intersection(self.attention.reasons))
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """How a balance moved over the last week, in its latest currency (as on the dashboard)."""
+
+    change_24h: Decimal | None
+    change_7d: Decimal | None
+    spend_per_day: Decimal | None
+    runway_days: Decimal | None
+
+
+def trend(points: Sequence[PointLike], now: datetime) -> Trend:
+    """Changes over 24 h and 7 d (latest balance minus the one in effect then), spend per day
+    and runway (:func:`topup.burn.estimate`) of a week of points, the prior one included."""
+    known = [p for p in points if p.balance is not None and not p.unlimited]
+    good = [p for p in known if p.currency == known[-1].currency] if known else []
+    est = estimate(points, window=RUNWAY_WINDOW, now=now)
+
+    def change(since: datetime) -> Decimal | None:
+        before = [p.balance for p in good if p.at <= since]
+        latest = good[-1].balance if good else None
+        return None if not before or latest is None or before[-1] is None else latest - before[-1]
+
+    return Trend(
+        change(now - timedelta(days=1)),
+        change(now - RUNWAY_WINDOW),
+        est.spend_per_day,
+        est.runway_days,
+    )
 
 
 def _order(entry: Entry) -> tuple[int, Decimal, str]:
@@ -252,10 +284,10 @@ class Overview:
 def summarize(
     accounts: Sequence[Account],
     states: Mapping[str, AccountState],
-    runways: Mapping[str, Decimal | None],
+    trends: Mapping[str, Trend],
     now: datetime,
 ) -> Overview:
-    """The overview of ``accounts`` from their stored states and runways (pure)."""
+    """The overview of ``accounts`` from their stored states and trends (pure)."""
     entries = []
     for account in accounts:
         state = states.get(account.name)
@@ -263,10 +295,11 @@ def summarize(
         good = None if state is None else state.last_good
         good_at = None if state is None else state.last_good_at
         stale = good_at is None or now - good_at > stale_after(account)
-        runway = runways.get(account.name)
+        moved = trends.get(account.name)
+        runway = None if moved is None else moved.runway_days
         status = None if check is None else check.status
         needs = assess(account, status, good, runway_days=runway, stale=stale)
-        entries.append(Entry(account, status, good, good_at, runway, needs))
+        entries.append(Entry(account, status, good, good_at, runway, needs, moved))
     return Overview(tuple(sorted(entries, key=_order)), now)
 
 
@@ -278,17 +311,18 @@ def read(
     runway: bool = True,
 ) -> Overview:
     """The overview of ``accounts`` (None: every account in the history) from ``store``: one
-    query for the latest states and, with ``runway``, one batch of a week's balance points."""
+    query for the latest states and, with ``runway``, one batch of a week's balance points
+    (runways and the :class:`Trend` of each entry)."""
     now = now or utcnow()
     if accounts is None:
         states = {s.account.name: s for s in store.latest()}
         accounts = [Account(name=n, provider=s.account.provider) for n, s in states.items()]
     else:
         states = {s.account.name: s for s in store.latest([a.name for a in accounts])}
-    runways: dict[str, Decimal | None] = {}
+    trends: dict[str, Trend] = {}
     with_value = [n for n, s in states.items() if s.last_good is not None]
     if runway and with_value:
         for name, rows in store.trend_points(now - RUNWAY_WINDOW, with_value):
             points = [Sample(at, balance, unlimited, cur) for at, cur, balance, unlimited in rows]
-            runways[name] = estimate(points, window=RUNWAY_WINDOW, now=now).runway_days
-    return summarize(accounts, states, runways, now)
+            trends[name] = trend(points, now)
+    return summarize(accounts, states, trends, now)

@@ -1,10 +1,20 @@
-"""`topup history NAME` and `topup export`: what the watcher recorded."""
+"""`topup history [NAME]` and `topup export`: what the watcher recorded.
+
+Without a name, one row per account (its last good value and age, 24 h / 7 d change, spend per
+day, runway, status; those needing attention first, as in `topup status`). With one, the
+account's balance changes: runs of identical points are folded into their first (``--all``
+shows every point). ``--json`` and ``--csv`` are the stable interface and list every point.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import sys
+from bisect import bisect_left
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +25,8 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from topup import config as config_module
+from topup.account import Account
+from topup.attention import label
 from topup.cli.app import app
 from topup.cli.common import (
     EXIT_USAGE,
@@ -26,10 +38,12 @@ from topup.cli.common import (
 )
 from topup.display import money
 from topup.errors import ConfigError
-from topup.model import AMOUNT_FIELDS
+from topup.i18n import _
+from topup.model import AMOUNT_FIELDS, utcnow
 from topup.serialize import csv_cell, json_value, result_dict, results_csv
 from topup.settings import StorageSettings
-from topup.storage import StorageError, Store, default_path
+from topup.status import Entry, read
+from topup.storage import BalancePoint, CheckRecord, StorageError, Store, default_path
 from topup.watch import burn_of
 
 #: The columns of ``topup history --csv`` and the keys of its JSON points.
@@ -45,9 +59,17 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def open_store(config: Path | None, db: str | None) -> Store:
+    return open_history(config, db)[0]
+
+
+def open_history(config: Path | None, db: str | None) -> tuple[Store, tuple[Account, ...] | None]:
+    """The store, and the config's enabled accounts (None: no config, or one that does not
+    load while --db names the database)."""
     storage = StorageSettings()
+    accounts: tuple[Account, ...] | None = None
     try:
-        storage = config_module.load(config).settings.storage
+        cfg = config_module.load(config)
+        storage, accounts = cfg.settings.storage, cfg.select([]) or None
     except ConfigError:
         if db is None and config is not None:
             raise
@@ -55,29 +77,45 @@ def open_store(config: Path | None, db: str | None) -> Store:
     path = default_path() if url is None else sqlite_path(url)
     if path is not None and not path.exists():  # reading history never creates a database
         err_console.print(
-            f"topup: no history database at {escape(str(path))} "
-            "(run `topup watch` first, or pass --db / set \\[storage] url)"
+            escape(
+                _(
+                    "topup: no history database at {path} "
+                    "(run `topup watch` first, or pass --db / set [storage] url)"
+                ).format(path=path)
+            )
         )
         raise typer.Exit(EXIT_USAGE)
     try:
-        return Store.open(url)
+        return Store.open(url), accounts
     except StorageError as exc:
-        err_console.print(f"[red]topup: history database error:[/] {escape(str(exc))}")
+        err_console.print(
+            f"[red]{escape(_('topup: history database error:'))}[/] {escape(str(exc))}"
+        )
         raise typer.Exit(1) from None
 
 
 @app.command()
 def history(
-    name: Annotated[str, typer.Argument(help="Account name.")],
-    since: Annotated[str | None, typer.Option(help="How far back: 30d, 12h or a date.")] = "30d",
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print as CSV.")] = False,
+    name: Annotated[
+        str | None, typer.Argument(help=_("Account name (none: every account, one row each)."))
+    ] = None,
+    since: Annotated[str | None, typer.Option(help=_("How far back: 30d, 12h or a date."))] = "30d",
+    show_all: Annotated[
+        bool, typer.Option("--all", help=_("Every recorded point, unchanged ones included."))
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print as JSON."))] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help=_("Print as CSV."))] = False,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """One account's recorded balances, spend per day and runway."""
+    """Every account at a glance, or one account's recorded balances, spend per day and runway."""
     if as_json and as_csv:
-        raise typer.BadParameter("choose one of --json and --csv")
+        raise typer.BadParameter(_("choose one of --json and --csv"))
+    if name is None:
+        if as_json or as_csv:
+            raise typer.BadParameter(_("--json and --csv need an account name"))
+        overview(config, db)
+        return
     start = since_option(since)
     store = open_store(config, db)
     with store:
@@ -85,7 +123,7 @@ def history(
         checks = store.check_history(name, start)
         burn = burn_of(store, name)
     if not points and not checks:
-        err_console.print(f"topup: no history for account {escape(repr(name))}")
+        err_console.print(escape(_("topup: no history for account {name}").format(name=repr(name))))
         raise typer.Exit(EXIT_USAGE)
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -118,20 +156,159 @@ def history(
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
     console = Console()
+    runs = [(p, 1) for p in points] if show_all else folded(points, checks)
     grid = Table(header_style="bold")
-    for column in ("Time (UTC)", "Balance", "Used"):
-        grid.add_column(column, justify="right" if column != "Time (UTC)" else "left")
-    for p in points:
-        balance = "unlimited" if p.unlimited else money(p.balance, p.currency)
-        grid.add_row(f"{p.at:%Y-%m-%d %H:%M}", balance, money(p.used, p.currency))
+    grid.add_column(_("Time (UTC)"))
+    for column in (_("Balance"), _("Used"), _("Change"), _("Checks")):
+        grid.add_column(column, justify="right")
+    previous: BalancePoint | None = None
+    for p, held in runs:
+        balance = _("unlimited") if p.unlimited else money(p.balance, p.currency)
+        grid.add_row(
+            f"{p.at:%Y-%m-%d %H:%M:%S}",
+            balance,
+            money(p.used, p.currency),
+            change_text(previous, p),
+            str(held),
+        )
+        previous = p
     console.print(grid)
+    folded_checks = sum(held - 1 for _p, held in runs if held > 1)
+    if (not show_all and len(runs) < len(points)) or folded_checks:
+        console.print(
+            _(
+                "{shown} changes shown; {folded} checks with an unchanged balance folded "
+                "into them (--all shows every point)"
+            ).format(shown=len(runs), folded=folded_checks),
+            style="dim",
+            highlight=False,
+        )
     failures = sum(1 for c in checks if not c.status.checked)
-    console.print(f"{len(checks)} checks, {failures} failed")
+    console.print(
+        _("{checks} checks, {failed} failed").format(checks=len(checks), failed=failures),
+        highlight=False,
+    )
     if burn.spend_per_day is not None:
-        console.print(f"Spend: {money(burn.spend_per_day, burn.currency)} per day")
+        console.print(
+            _("Spend: {amount} per day").format(amount=money(burn.spend_per_day, burn.currency)),
+            highlight=False,
+        )
     if burn.runway_days is not None:
-        out_at = f" (runs out {burn.runs_out_at:%Y-%m-%d})" if burn.runs_out_at else ""
-        console.print(f"Runway: {burn.runway_days:.1f} days{out_at}")
+        out_at = (
+            _(" (runs out {date})").format(date=f"{burn.runs_out_at:%Y-%m-%d}")
+            if burn.runs_out_at
+            else ""
+        )
+        console.print(
+            _("Runway: {days} days{out_at}").format(days=f"{burn.runway_days:.1f}", out_at=out_at),
+            highlight=False,
+        )
+
+
+def folded(
+    points: Sequence[BalancePoint], checks: Sequence[CheckRecord]
+) -> list[tuple[BalancePoint, int]]:
+    """Runs of points with identical amounts folded into their first, each with the number of
+    good checks that saw it (at least 1: the point itself, written by a check)."""
+    runs: list[BalancePoint] = []
+    for p in points:
+        if not runs or runs[-1].amounts() != p.amounts():
+            runs.append(p)
+    good = [c.checked_at for c in checks if c.status.checked]
+    out: list[tuple[BalancePoint, int]] = []
+    for i, p in enumerate(runs):
+        end = runs[i + 1].at if i + 1 < len(runs) else None
+        lo = bisect_left(good, p.at)
+        hi = len(good) if end is None else bisect_left(good, end)
+        out.append((p, max(1, hi - lo)))
+    return out
+
+
+def change_text(before: BalancePoint | None, after: BalancePoint) -> str:
+    if (
+        before is None
+        or before.balance is None
+        or after.balance is None
+        or before.currency != after.currency
+    ):
+        return ""
+    delta = after.balance - before.balance
+    return ("+" if delta > 0 else "") + money(delta, after.currency) if delta else ""
+
+
+def overview(config: Path | None, db: str | None) -> None:
+    """One row per account, those needing attention first."""
+    store, accounts = open_history(config, db)
+    now = utcnow()
+    with store:
+        found = read(store, accounts, now=now)
+    if not found.recorded:
+        err_console.print(_("topup: no history yet: `topup watch` records every account's checks"))
+        raise typer.Exit(EXIT_USAGE)
+    grid = Table(header_style="bold")
+    grid.add_column(_("Account"))
+    for column in (
+        _("Last good"),
+        _("Age"),
+        _("24 h"),
+        _("7 d"),
+        _("Spend/day"),
+        _("Runway"),
+    ):
+        grid.add_column(column, justify="right")
+    grid.add_column(_("Status"))
+    for e in found.entries:
+        t = e.trend
+        currency = e.last_good.currency if e.last_good is not None else None
+        grid.add_row(
+            escape(e.name),
+            last_good_text(e),
+            "" if e.last_good_at is None else age_text(now - e.last_good_at),
+            signed(None if t is None else t.change_24h, currency),
+            signed(None if t is None else t.change_7d, currency),
+            "" if t is None or t.spend_per_day is None else money(t.spend_per_day, currency),
+            "" if e.runway_days is None else _("{days} d").format(days=f"{e.runway_days:.1f}"),
+            status_text(e),
+        )
+    Console().print(grid)
+
+
+def last_good_text(e: Entry) -> str:
+    p = e.last_good
+    if p is None:
+        return _("unknown")
+    if p.unlimited:
+        return _("unlimited")
+    if p.balance is not None:
+        return money(p.balance, p.currency)
+    known = [c for c in p.entries() if c.balance is not None]
+    return " + ".join(money(c.balance, c.currency) for c in known) or _("unknown")
+
+
+def signed(value: Decimal | None, currency: str | None) -> str:
+    if value is None:
+        return ""
+    text = money(value, currency)
+    return f"[red]{text}[/]" if value < 0 else ("+" + text if value > 0 else text)
+
+
+def age_text(age: timedelta) -> str:
+    seconds = max(0, int(age.total_seconds()))
+    if seconds < 120:
+        return _("{n} s").format(n=seconds)
+    if seconds < 7200:
+        return _("{n} min").format(n=seconds // 60)
+    if seconds < 172800:
+        return _("{n} h").format(n=seconds // 3600)
+    return _("{n} d").format(n=seconds // 86400)
+
+
+def status_text(e: Entry) -> str:
+    what = _("never checked") if e.status is None else e.status.value
+    if not e.attention.needed:
+        return f"[green]{escape(what)}[/]"
+    why = ", ".join(label(r) for r in e.attention.reasons)
+    return f"[yellow]{escape(what)}[/] ({escape(why)})"
 
 
 @app.command()

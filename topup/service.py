@@ -23,15 +23,25 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
+from sqlalchemy.engine import make_url
+
+from topup.account import Account
 from topup.config import Config
 from topup.durations import parse_duration
 from topup.errors import ConfigError
 from topup.hosts import is_ip
 from topup.model import CheckResult
-from topup.storage import DeferredStore, PendingWrites, StorageUnavailable, Store
+from topup.storage import DeferredStore, PendingWrites, StorageUnavailable, Store, default_url
 from topup.watch import Watcher, WatchOptions
+from topup.watch.shared import (
+    SharedDeferredStore,
+    SharedHistory,
+    SharedSchedule,
+    first_due_interval,
+)
 from topup.watch.watcher import AlertSink
 
 if TYPE_CHECKING:
@@ -130,14 +140,21 @@ def watch_options(config: Config, interval: str | None = None) -> WatchOptions:
                 "[watch] interval must be a positive duration", path=config.path, hint='e.g. "15m"'
             )
         seconds = given
-    return WatchOptions(interval=seconds, run=config.settings.check.run_options())
+    return WatchOptions(
+        interval=seconds,
+        run=config.settings.check.run_options(),
+        lease=config.settings.watch.lease,
+    )
 
 
 def build(config: Config, history: History, options: WatchOptions) -> Service:
     """The write buffer, alerts and watcher of the config's enabled accounts.
 
-    Raises :class:`ConfigError` for a bad ``[alerts]`` or account ``alerts`` table.
+    Raises :class:`ConfigError` for a bad ``[alerts]`` or account ``alerts`` table, and for
+    ``[watch] lease`` with a history database that is not PostgreSQL.
     """
+    if options.lease is not None:
+        return _build_shared(config, history, options, options.lease)
     pending = PendingWrites(history.store if history.store is not None else history.get)
     alerts: AlertSink | None = None
     if config.settings.alerts_configured:
@@ -148,6 +165,43 @@ def build(config: Config, history: History, options: WatchOptions) -> Service:
         alerts = AlertManager.from_config(config, DeferredStore(pending))
     watcher = Watcher(config.select([]), pending, options=options, alerts=alerts)
     return Service(config, history, pending, alerts, watcher)
+
+
+def _build_shared(config: Config, history: History, options: WatchOptions, lease: float) -> Service:
+    """:func:`build` for one of several workers sharing the accounts through PostgreSQL."""
+    backend = make_url(history.url or default_url()).get_backend_name()
+    if backend != "postgresql":
+        raise ConfigError(
+            f"[watch] lease shares the accounts between workers through PostgreSQL; "
+            f"this history database is {backend}",
+            path=config.path,
+            hint='set [storage] url = "postgresql+psycopg://user@host/db" (or --db) on every '
+            "worker, or remove lease to watch every account from this one process",
+        )
+    accounts = config.select([])
+    interval_of = partial(_interval_of, options.interval)
+    shared = SharedHistory(
+        history.get, lease=lease, due_in=first_due_interval(interval_of, accounts, options.jitter)
+    )
+    pending = PendingWrites(shared.get)
+    alerts: AlertSink | None = None
+    if config.settings.alerts_configured:
+        from topup.alerts import AlertManager
+
+        # One transaction per observation, the account locked: a transition is sent once.
+        alerts = AlertManager.from_config(config, SharedDeferredStore(pending), shared=True)
+    schedule = SharedSchedule(
+        shared,
+        capacity=options.run.concurrency,
+        start_spread=options.start_spread,
+        interval_of=interval_of,
+    )
+    watcher = Watcher(accounts, pending, options=options, alerts=alerts, shared=schedule)
+    return Service(config, history, pending, alerts, watcher)
+
+
+def _interval_of(default: float, account: Account) -> float:
+    return account.interval or default
 
 
 def _on_stop_signals(callback: Callable[[], None]) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from topup.account import Account
 from topup.alerts import settings as settings_module
@@ -17,7 +18,7 @@ from topup.alerts.messages import Facts, LastGood, Notice, compose, make_test_no
 from topup.alerts.notify import Delivery, Notifier
 from topup.alerts.rule import Inputs
 from topup.alerts.rules import RULES
-from topup.alerts.settings import AlertSettings
+from topup.alerts.settings import AccountRules, AlertSettings
 from topup.config import Config
 from topup.model import CheckResult
 
@@ -42,11 +43,24 @@ class AlertStore(Protocol):
     ) -> None: ...
 
 
+@runtime_checkable
+class SharedAlertStore(AlertStore, Protocol):
+    """A store whose alert state workers share (:meth:`topup.storage.Store.alert_transaction`)."""
+
+    def alert_transaction(self, account: str) -> AbstractContextManager[AlertStore]: ...
+
+
 class AlertManager:
     """Evaluates every rule on each check, keeps its state in the store, delivers notices.
 
     Thread-safe; :meth:`observe` never raises for delivery or storage trouble (it logs, keeps
     the state in memory and writes it on a later call).
+
+    ``shared`` (several workers on one database, ``[watch] lease``): each observation reads the
+    account's state from the store and writes it back in one transaction holding the account
+    locked (:class:`SharedAlertStore`), nothing is kept in memory between observations, so a
+    transition is decided, sent and recorded by one worker only. When that transaction cannot
+    be had, the rules of that check are skipped (the next check evaluates them again).
     """
 
     def __init__(
@@ -54,9 +68,14 @@ class AlertManager:
         settings: AlertSettings,
         store: AlertStore | None = None,
         notifier: Notifier | None = None,
+        *,
+        shared: bool = False,
     ) -> None:
         self.settings = settings
         self.store = store
+        if shared and not isinstance(store, SharedAlertStore):
+            raise TypeError("shared alerts need a store with alert_transaction")
+        self.shared = shared
         self.notifier = notifier if notifier is not None else Notifier(settings.targets)
         self._states: dict[tuple[str, str], RuleState] = {}
         self._dirty: set[tuple[str, str]] = set()
@@ -64,9 +83,11 @@ class AlertManager:
         self._lock = threading.RLock()
 
     @classmethod
-    def from_config(cls, config: Config, store: AlertStore | None) -> AlertManager:
+    def from_config(
+        cls, config: Config, store: AlertStore | None, *, shared: bool = False
+    ) -> AlertManager:
         """Raises :class:`~topup.errors.ConfigError` on a bad ``[alerts]`` or ``alerts`` table."""
-        manager = cls(settings_module.parse(config), store)
+        manager = cls(settings_module.parse(config), store, shared=shared)
         if not manager.notifier.channels:
             log.info("alerts: no notify URLs in [alerts]; alerts are recorded, not sent")
         else:
@@ -100,47 +121,76 @@ class AlertManager:
             rules = self.settings.rules_for(account)
             if not rules.enabled:
                 return []
-            self._flush_dirty()
-            now = _aware(result.checked_at)
-            runway = _decimal(runway_days)
-            spend = _decimal(spend_per_day)
-            states = self._load(account.name)
-            if states is None:
-                return []
-            if result.status.checked and (result.currency is not None or result.unlimited):
-                self._last_good[account.name] = LastGood(
-                    result.currency, result.balance, result.unlimited, now
+            if not self.shared:
+                self._flush_dirty()
+                return self._evaluate(
+                    account, result, rules, runway_days, spend_per_day, self.store
                 )
-            inputs = Inputs(result, rules, runway, spend)
-            facts: Facts | None = None
-            notices: list[Notice] = []
-            for rule in RULES:
-                old = states[rule.name]
-                state = rule.track(old, result)
-                if rule.active(rules):
-                    state, action = step(state, rule.evaluate(inputs, state), now, rules.cooldown)
-                    if action is not None:
-                        if facts is None:
-                            facts = Facts(
-                                account,
-                                rules,
-                                result,
-                                self._last_known(account.name),
-                                runway,
-                                spend,
-                                state,
-                            )
-                        facts = replace(facts, state=state)
-                        notice = compose(rule, action, facts, self.notifier.secrets)
-                        delivery = self._deliver(notice, rules.notify_tags)
-                        if delivery is not None:
-                            notice = replace(notice, sent_to=delivery.sent)
-                            notices.append(notice)
-                            self._record(notice)
-                        state = settle(state, action, delivery is not None, now)
-                if state != old:
-                    self._save(account.name, rule.name, state)
-            return notices
+            assert isinstance(self.store, SharedAlertStore)
+            self._forget(account.name)
+            try:
+                with self.store.alert_transaction(account.name) as tx:
+                    return self._evaluate(account, result, rules, runway_days, spend_per_day, tx)
+            except Exception as exc:
+                log.warning(
+                    "alerts: could not evaluate %s with the other workers (%s); its rules wait "
+                    "for the next check",
+                    account.name,
+                    _safe(exc),
+                )
+                return []
+            finally:
+                self._forget(account.name)
+
+    def _evaluate(
+        self,
+        account: Account,
+        result: CheckResult,
+        rules: AccountRules,
+        runway_days: object,
+        spend_per_day: object,
+        store: AlertStore | None,
+    ) -> list[Notice]:
+        now = _aware(result.checked_at)
+        runway = _decimal(runway_days)
+        spend = _decimal(spend_per_day)
+        states = self._load(account.name, store)
+        if states is None:
+            return []
+        if result.status.checked and (result.currency is not None or result.unlimited):
+            self._last_good[account.name] = LastGood(
+                result.currency, result.balance, result.unlimited, now
+            )
+        inputs = Inputs(result, rules, runway, spend)
+        facts: Facts | None = None
+        notices: list[Notice] = []
+        for rule in RULES:
+            old = states[rule.name]
+            state = rule.track(old, result)
+            if rule.active(rules):
+                state, action = step(state, rule.evaluate(inputs, state), now, rules.cooldown)
+                if action is not None:
+                    if facts is None:
+                        facts = Facts(
+                            account,
+                            rules,
+                            result,
+                            self._last_known(account.name),
+                            runway,
+                            spend,
+                            state,
+                        )
+                    facts = replace(facts, state=state)
+                    notice = compose(rule, action, facts, self.notifier.secrets)
+                    delivery = self._deliver(notice, rules.notify_tags)
+                    if delivery is not None:
+                        notice = replace(notice, sent_to=delivery.sent)
+                        notices.append(notice)
+                        self._record(notice, store)
+                    state = settle(state, action, delivery is not None, now)
+            if state != old:
+                self._save(account.name, rule.name, state, store)
+        return notices
 
     def send_test(self) -> bool:
         """Send a test message to every notify URL; True when every one accepted it."""
@@ -154,7 +204,9 @@ class AlertManager:
     def state(self, account: str, rule: str) -> RuleState:
         """The current state of one rule of one account (for inspection and tests)."""
         with self._lock:
-            states = self._load(account)
+            if self.shared:
+                self._forget(account)
+            states = self._load(account, self.store)
             return RuleState() if states is None else states[rule]
 
     # -- internals --------------------------------------------------------------------------
@@ -178,13 +230,11 @@ class AlertManager:
             return delivery
         return None
 
-    def _record(self, notice: Notice) -> None:
-        if self.store is None or notice.kind == "test":
+    def _record(self, notice: Notice, store: AlertStore | None) -> None:
+        if store is None or notice.kind == "test":
             return
         try:
-            self.store.record_alert(
-                notice.account, notice.rule, notice.kind, notice.text, at=notice.at
-            )
+            store.record_alert(notice.account, notice.rule, notice.kind, notice.text, at=notice.at)
         except Exception as exc:
             log.warning(
                 "alerts: could not record the %s %s of %s in history (%s)",
@@ -194,11 +244,11 @@ class AlertManager:
                 _safe(exc),
             )
 
-    def _load(self, account: str) -> dict[str, RuleState] | None:
+    def _load(self, account: str, store: AlertStore | None) -> dict[str, RuleState] | None:
         missing = [r.name for r in RULES if (account, r.name) not in self._states]
-        if missing and self.store is not None:
+        if missing and store is not None:
             try:
-                loaded = {r: self.store.get_alert_state(account, r) for r in missing}
+                loaded = {r: store.get_alert_state(account, r) for r in missing}
             except Exception as exc:
                 log.warning(
                     "alerts: cannot read the alert state of %s (%s); its rules wait for the "
@@ -213,19 +263,19 @@ class AlertManager:
             self._states.setdefault((account, rule), RuleState())
         return {r.name: self._states[(account, r.name)] for r in RULES}
 
-    def _save(self, account: str, rule: str, state: RuleState) -> None:
+    def _save(self, account: str, rule: str, state: RuleState, store: AlertStore | None) -> None:
         self._states[(account, rule)] = state
         self._dirty.add((account, rule))
-        self._write(account, rule)
+        self._write(account, rule, store)
 
-    def _write(self, account: str, rule: str) -> None:
-        if self.store is None:
+    def _write(self, account: str, rule: str, store: AlertStore | None) -> None:
+        if store is None:
             self._dirty.discard((account, rule))
             return
         state = self._states[(account, rule)]
         text = None if state == RuleState() else state.to_json()
         try:
-            self.store.set_alert_state(account, rule, text)
+            store.set_alert_state(account, rule, text)
         except Exception as exc:
             log.warning(
                 "alerts: cannot store the state of %s/%s (%s); kept in memory, retried later",
@@ -238,7 +288,14 @@ class AlertManager:
 
     def _flush_dirty(self) -> None:
         for account, rule in sorted(self._dirty):
-            self._write(account, rule)
+            self._write(account, rule, self.store)
+
+    def _forget(self, account: str) -> None:
+        """Drop what is kept in memory of ``account`` (shared: the store is the truth)."""
+        for rule in RULES:
+            self._states.pop((account, rule.name), None)
+            self._dirty.discard((account, rule.name))
+        self._last_good.pop(account, None)
 
     def _last_known(self, account: str) -> LastGood | None:
         known = self._last_good.get(account)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
+from topup.storage.errors import UnknownAccount
 from topup.storage.records import AlertKind, AlertRecord, AlertState
 from topup.storage.rows import utc
 from topup.storage.schema import accounts, alert_state, alerts_sent
@@ -19,22 +24,7 @@ class Alerts(Transactions):
         """Persist the alerting code's state for ``(account, rule)``; ``None`` deletes it."""
         with self._write("set_alert_state") as conn:
             aid = self._account_id(conn, account)
-            if state is None:
-                conn.execute(
-                    alert_state.delete().where(
-                        alert_state.c.account_id == aid, alert_state.c.rule == rule
-                    )
-                )
-                return
-            now = datetime.now(UTC)
-            stmt = self._insert(alert_state).values(
-                account_id=aid, rule=rule, state=state, updated_at=now
-            )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["account_id", "rule"],
-                set_={"state": state, "updated_at": now},
-            )
-            conn.execute(stmt)
+            _set_state(conn, self._insert(alert_state), aid, rule, state)
 
     def record_alert(
         self,
@@ -46,16 +36,9 @@ class Alerts(Transactions):
         at: datetime | None = None,
     ) -> None:
         """Append one sent alert (``kind="fired"``) or recovery notice to the history."""
-        if kind not in ("fired", "recovered"):
-            raise ValueError(f"alert kind must be 'fired' or 'recovered', not {kind!r}")
-        when = utc(at) or datetime.now(UTC)
+        _check_kind(kind)
         with self._write("record_alert") as conn:
-            aid = self._account_id(conn, account)
-            conn.execute(
-                alerts_sent.insert().values(
-                    account_id=aid, rule=rule, kind=kind, at=when, message=message
-                )
-            )
+            _record(conn, self._account_id(conn, account), rule, kind, message, at)
 
     def get_alert_state(self, account: str, rule: str) -> str | None:
         """The stored state of ``(account, rule)``, or ``None``."""
@@ -67,6 +50,22 @@ class Alerts(Transactions):
         with self._read("get_alert_state") as conn:
             value = conn.execute(q).scalar()
         return None if value is None else str(value)
+
+    @contextmanager
+    def alert_transaction(self, account: str) -> Iterator[AlertTransaction]:
+        """One account's alert state, read and written in one transaction that holds the
+        account's row locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has one writer
+        at a time), so workers sharing the database decide each transition once: the second
+        waits, then reads the state the first committed. Raises
+        :class:`~topup.storage.UnknownAccount` before the account's first stored check."""
+        with self._write("alert_transaction") as conn:
+            q = select(accounts.c.id).where(accounts.c.name == account)
+            if self._backend == "postgresql":
+                q = q.with_for_update()
+            aid = conn.execute(q).scalar()
+            if aid is None:
+                raise UnknownAccount(account)
+            yield AlertTransaction(conn, self._insert(alert_state), account, int(aid))
 
     def alert_states(self) -> list[AlertState]:
         """Every stored alert state (to restore the alerting code after a restart)."""
@@ -95,3 +94,74 @@ class Alerts(Transactions):
         with self._read("alert_history") as conn:
             rows = conn.execute(q).all()
         return [AlertRecord(r.name, r.rule, r.kind, r.at, r.message) for r in rows]
+
+
+class AlertTransaction:
+    """The alert state of one account inside :meth:`Alerts.alert_transaction` (the same
+    methods as the store's, for that account only)."""
+
+    def __init__(self, conn: Connection, upsert: Any, account: str, account_id: int) -> None:
+        self._conn = conn
+        self._upsert = upsert
+        self.account = account
+        self._id = account_id
+
+    def _own(self, account: str) -> int:
+        if account != self.account:
+            raise ValueError(f"this transaction holds {self.account!r}, not {account!r}")
+        return self._id
+
+    def get_alert_state(self, account: str, rule: str) -> str | None:
+        q = select(alert_state.c.state).where(
+            alert_state.c.account_id == self._own(account), alert_state.c.rule == rule
+        )
+        value = self._conn.execute(q).scalar()
+        return None if value is None else str(value)
+
+    def set_alert_state(self, account: str, rule: str, state: str | None) -> None:
+        _set_state(self._conn, self._upsert, self._own(account), rule, state)
+
+    def record_alert(
+        self,
+        account: str,
+        rule: str,
+        kind: AlertKind,
+        message: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> None:
+        _check_kind(kind)
+        _record(self._conn, self._own(account), rule, kind, message, at)
+
+
+def _set_state(conn: Connection, upsert: Any, aid: int, rule: str, state: str | None) -> None:
+    if state is None:
+        conn.execute(
+            alert_state.delete().where(alert_state.c.account_id == aid, alert_state.c.rule == rule)
+        )
+        return
+    now = datetime.now(UTC)
+    stmt = upsert.values(account_id=aid, rule=rule, state=state, updated_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["account_id", "rule"], set_={"state": state, "updated_at": now}
+    )
+    conn.execute(stmt)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ("fired", "recovered"):
+        raise ValueError(f"alert kind must be 'fired' or 'recovered', not {kind!r}")
+
+
+def _record(
+    conn: Connection,
+    aid: int,
+    rule: str,
+    kind: AlertKind,
+    message: str | None,
+    at: datetime | None,
+) -> None:
+    when = utc(at) or datetime.now(UTC)
+    conn.execute(
+        alerts_sent.insert().values(account_id=aid, rule=rule, kind=kind, at=when, message=message)
+    )

@@ -149,3 +149,17 @@ alerts_sent = Table(
     Column("message", Text, nullable=True),
 )
 Index("ix_alerts_sent_account_time", alerts_sent.c.account_id, alerts_sent.c.at)
+
+#: The shared schedule of ``topup watch`` workers on one PostgreSQL (``[watch] lease``): one row
+#: per account name, when it is next due, and which worker holds it until when. A worker claims
+#: due rows with ``FOR UPDATE SKIP LOCKED`` (see :mod:`topup.storage.leases`). Keyed by name, not
+#: by ``accounts.id``: an account is scheduled before its first check creates its row there.
+account_leases = Table(
+    "account_leases",
+    metadata,
+    Column("account", String(255), primary_key=True),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("holder", String(255), nullable=True),
+    Column("leased_until", UTCDateTime, nullable=True),
+)
+Index("ix_account_leases_due_at", account_leases.c.due_at)

@@ -11,6 +11,10 @@ A check's log line is written once its batch is committed, so a line never claim
 database does not hold (a ``kill -9`` loses only checks that were never logged). While the
 database is down the line is written at once, marked ``pending=true``.
 
+With ``shared`` (``[watch] lease``: several workers on one PostgreSQL), the schedule is the
+database's instead: :class:`~topup.watch.shared.SharedSchedule` claims the accounts that are
+due, and each stored result sets its account due again (see :mod:`topup.watch.shared`).
+
 Stopping (the ``stop`` event, set on SIGINT/SIGTERM by the CLI) ends scheduling at once; checks
 already in flight finish and are written before :meth:`Watcher.run` returns.
 """
@@ -23,7 +27,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from topup.account import Account
 from topup.burn import DEFAULT_WINDOW, BurnEstimate
@@ -32,6 +36,9 @@ from topup.runner import Runner, RunOptions
 from topup.storage import PendingWrites, Store
 from topup.watch.logline import check_line
 from topup.watch.trends import burn_of
+
+if TYPE_CHECKING:
+    from topup.watch.shared import SharedSchedule
 
 log = logging.getLogger("topup.watch")
 
@@ -63,6 +70,9 @@ class WatchOptions:
     retry_every: float = 5.0
     window: timedelta = DEFAULT_WINDOW
     run: RunOptions = field(default_factory=RunOptions)
+    #: ``[watch] lease`` (seconds): share the accounts with other workers on one PostgreSQL
+    #: (see :func:`topup.service.build`); None: this watcher schedules every account itself.
+    lease: float | None = None
 
 
 class Watcher:
@@ -74,8 +84,10 @@ class Watcher:
         options: WatchOptions | None = None,
         alerts: AlertSink | None = None,
         runner: Runner | None = None,
+        shared: SharedSchedule | None = None,
     ) -> None:
         self.accounts = tuple(accounts)
+        self.shared = shared
         self.options = options or WatchOptions()
         self.pending = store if isinstance(store, PendingWrites) else PendingWrites(store)
         self.alerts = alerts
@@ -100,10 +112,17 @@ class Watcher:
         own_runner = self._runner is None
         self._runner = runner
         writer = self._writer = asyncio.create_task(self._write_loop(), name="topup-writer")
-        loops = [
-            asyncio.create_task(self._account_loop(a, stop), name=f"topup-{a.name}")
-            for a in self.accounts
-        ]
+        if self.shared is not None:
+            loops = [
+                asyncio.create_task(
+                    self.shared.run(self.accounts, self._check, runner, stop), name="topup-shared"
+                )
+            ]
+        else:
+            loops = [
+                asyncio.create_task(self._account_loop(a, stop), name=f"topup-{a.name}")
+                for a in self.accounts
+            ]
         log.info("watching %d accounts", len(self.accounts))
         try:
             await stop.wait()
@@ -147,7 +166,11 @@ class Watcher:
             async with Runner(self.options.run) as runner:
                 results = await asyncio.gather(*(self._check(a, runner) for a in selected))
         if self._writer is None:
-            await asyncio.to_thread(self._store_batch, self._drain())
+            batch = self._drain()
+            try:
+                await asyncio.to_thread(self._store_batch, batch)
+            finally:
+                self._stored(batch)
         else:
             await self._queue.join()
         return list(results)
@@ -212,8 +235,14 @@ class Watcher:
             try:
                 await asyncio.to_thread(self._store_batch, batch)
             finally:
+                self._stored(batch)
                 for _ in batch:
                     self._queue.task_done()
+
+    def _stored(self, batch: list[tuple[Account, CheckResult]]) -> None:
+        """Written, or waiting in memory: a shared schedule stops renewing these leases."""
+        if self.shared is not None:
+            self.shared.stored(account.name for account, _ in batch)
 
     def _store_batch(self, batch: list[tuple[Account, CheckResult]]) -> None:
         if not batch:

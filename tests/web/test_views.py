@@ -1,17 +1,29 @@
-"""Pure pieces: summaries, daily spend, charts, formatting."""
+"""Summaries, daily spend, charts, formatting; the pages' language and what their rows show."""
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-from topup.model import AMOUNT_FIELDS, Amounts, Status
-from topup.storage import AccountState, BalancePoint, CheckRecord, StoredAccount
-from topup.web import charts, fmt, views
+import httpx
+import pytest
+import uvicorn
+
+from topup.model import AMOUNT_FIELDS, Amounts, CheckResult, Status
+from topup.storage import AccountState, BalancePoint, CheckRecord, Store, StoredAccount, sqlite_url
+from topup.web import charts, create_app, fmt, pages, views
 from topup.web.views import Board, daily_spend, summarize
 
-from .support import Server, make_accounts
+from .support import Server, free_socket, make_accounts
 
 NOW = datetime(2025, 6, 10, 12, tzinfo=UTC)
 
@@ -149,3 +161,90 @@ def test_point_dict_and_last_result_carry_every_amount() -> None:
     failed = AccountState(state.account, replace(check, status=Status.UNREACHABLE), p, NOW)
     result = views.last_result(account, failed)
     assert result is not None and result.amounts() == Amounts()  # a failed check: no amounts
+
+
+def test_the_page_speaks_the_browsers_language(open_server: Server) -> None:
+    with open_server.client() as c:
+        zh = c.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}).text
+        en = c.get("/", headers={"Accept-Language": "fr-FR,en;q=0.5"}).text
+        account = c.get("/accounts/alpha", headers={"Accept-Language": "zh"}).text
+    assert '<html lang="zh-CN">' in zh and "立即检查" in zh and "余额" in zh
+    assert "108.00 CNY" in zh  # amounts keep their currency
+    assert '<html lang="en">' in en and "Check now" in en and "立即检查" not in en
+    assert "每日消耗" in account and re.search(r">\d+月\d+日<", account)  # dated axis too
+    assert 'hreflang="en"' in zh and 'hreflang="zh-CN"' in en  # the switch offers the other
+
+
+def test_lang_in_the_url_wins_and_is_remembered(open_server: Server) -> None:
+    with httpx.Client(base_url=open_server.url, headers={"Accept-Language": "en"}) as c:
+        first = c.get("/", params={"lang": "zh-CN", "status": "ok"})
+        assert '<html lang="zh-CN">' in first.text
+        assert "topup_lang=zh-CN" in first.headers["set-cookie"]
+        assert "HttpOnly" in first.headers["set-cookie"]
+        assert 'href="/?status=ok&amp;lang=en"' in first.text  # the switch keeps the view
+        later = c.get("/accounts/alpha")  # no ?lang=: the cookie decides
+        assert '<html lang="zh-CN">' in later.text
+        back = c.get("/", params={"lang": "en"})
+        assert '<html lang="en">' in back.text and "topup_lang=en" in back.headers["set-cookie"]
+
+
+def test_the_configured_language_comes_before_the_browsers(tmp_path: Path) -> None:
+    store = Store.open(sqlite_url(tmp_path / "t.db"))
+    try:
+        app = create_app(store=store, accounts=make_accounts(), check_now=_no_check, lang="zh_CN")
+        with serving(app) as url, httpx.Client(base_url=url) as c:
+            configured = c.get("/", headers={"Accept-Language": "en-US"}).text
+            asked = c.get("/", params={"lang": "en"}).text
+    finally:
+        store.close()
+    assert '<html lang="zh-CN">' in configured and "尚未检查" in configured
+    assert '<html lang="en">' in asked
+
+
+async def _no_check(names: list[str] | None) -> list[CheckResult]:
+    return []
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    sock = free_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.01)
+    host, port = sock.getsockname()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def test_negative_changes_are_coloured_and_carry_their_currency(open_server: Server) -> None:
+    with open_server.client() as c:
+        html = c.get("/", params={"sort": "config"}).text
+    alpha = html.split('data-account="alpha"')[1].split("</tr>")[0]
+    assert re.search(r'class="delta negative">-[\d.,]+ CNY<', alpha)
+    bravo = html.split('data-account="bravo"')[1].split("</tr>")[0]
+    assert re.search(r'class="delta negative">-[\d.,]+ USD<', bravo)
+    assert 'class="runway-value medium"' in bravo  # about 14 days left
+
+
+@pytest.mark.parametrize(
+    ("days", "kind"), [("1.8", "short"), ("6.9", "short"), ("13", "medium"), ("45", "long")]
+)
+def test_a_short_runway_looks_different_from_a_long_one(days: str, kind: str) -> None:
+    env = pages.environment()
+    template = env.from_string('{% from "_status.html" import runway %}{{ runway(v) }}')
+    view = SimpleNamespace(summary=SimpleNamespace(runway_days=Decimal(days)))
+    assert f'class="runway-value {kind}"' in template.render(v=view)
+
+
+def test_an_unlimited_key_shows_its_usage_not_an_empty_balance_chart(open_server: Server) -> None:
+    with open_server.client() as c:
+        html = c.get("/accounts/unlim").text
+    assert "No balance history" not in html
+    assert 'aria-label="usage over time"' in html and 'data-value="12.5"' in html
+    assert "12.50 USD used" in html

@@ -172,11 +172,14 @@ def router(board: Board, documents: Documents | None = None) -> APIRouter:
         last = view.last_good
         unlimited = last is not None and last.unlimited
         currency = good[-1].currency if good else view.currency
+        if unlimited and last is not None:
+            currency = last.currency
         with i18n.use(lang_of(request)):
             if unlimited:  # no balance: its usage (money used, else requests)
-                used = [(max(p.at, start), p.used) for p in good if p.used is not None]
+                mine = [p for p in points if p.unlimited and p.currency == currency]
+                used = [(max(p.at, start), p.used) for p in mine if p.used is not None]
                 counts = [
-                    (max(p.at, start), p.request_count) for p in good if p.request_count is not None
+                    (max(p.at, start), p.request_count) for p in mine if p.request_count is not None
                 ]
                 usage = used or [(at, Decimal(n)) for at, n in counts]
                 unit = currency if used else i18n.gettext("requests")

@@ -61,7 +61,7 @@ class Alerts(Transactions):
         with self._write("alert_transaction") as conn:
             q = select(accounts.c.id).where(accounts.c.name == account)
             if self._backend == "postgresql":
-                q = q.with_for_update()
+                q = q.with_for_update(key_share=True)  # not blocking inserts of checks
             aid = conn.execute(q).scalar()
             if aid is None:
                 raise UnknownAccount(account)

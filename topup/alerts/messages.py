@@ -6,6 +6,9 @@ headline, the rule itself, what to do, what a recovery says, its severity) comes
 
 Every text is scrubbed of the account's credentials before it leaves (and built from fields that
 hold none: names, amounts, statuses, the platform's site without user info or query).
+
+Texts are in the language given to :func:`compose` (the watcher's ``[ui] lang``, else the
+environment's: :func:`language_of`); status values, amounts and currency codes are not translated.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from topup import i18n
 from topup.account import Account
 from topup.alerts.engine import RuleState
+from topup.i18n import _, ngettext
 from topup.model import CheckResult, Status
 from topup.platforms import get_provider
 from topup.secrets import Secret, scrub
@@ -25,6 +30,7 @@ from topup.secrets import Secret, scrub
 if TYPE_CHECKING:
     from topup.alerts.rule import Rule
     from topup.alerts.settings import AccountRules
+    from topup.config import Config
 
 Kind = Literal["fired", "recovered", "test"]
 CENT = Decimal("0.01")
@@ -86,7 +92,8 @@ def money(value: Decimal, currency: str | None) -> str:
 
 def days(value: Decimal) -> str:
     shown = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{shown.normalize():f} day{'' if shown == 1 else 's'}"
+    n = int(shown) if shown == shown.to_integral_value() else 2  # 1.5 days: the plural
+    return ngettext("{n} day", "{n} days", n).format(n=f"{shown.normalize():f}")
 
 
 def platform(account: Account) -> str:
@@ -119,27 +126,27 @@ def currency(f: Facts) -> str | None:
 def left(f: Facts) -> str:
     r = f.result
     if r.status.checked and r.unlimited:
-        return "unlimited"
+        return _("unlimited")
     if r.status.checked and r.balance is not None:
         return money(r.balance, r.currency)
     lg = f.last_good
     if lg is not None and (lg.balance is not None or lg.unlimited):
-        amount = "unlimited" if lg.unlimited else money(lg.balance or Decimal(0), lg.currency)
-        return f"unknown now; last seen {amount} at {when(lg.at)}"
-    return "unknown"
+        amount = _("unlimited") if lg.unlimited else money(lg.balance or Decimal(0), lg.currency)
+        return _("unknown now; last seen {amount} at {at}").format(amount=amount, at=when(lg.at))
+    return _("unknown")
 
 
 def runway(f: Facts) -> str:
     if f.result.status.checked and f.result.unlimited:
-        return "no limit"
+        return _("no limit")
     spend = ""
     if f.spend_per_day is not None:
-        spend = f" (spending {money(f.spend_per_day, currency(f))}/day)"
+        spend = _(" (spending {amount}/day)").format(amount=money(f.spend_per_day, currency(f)))
     if f.runway_days is not None:
-        return f"about {days(f.runway_days)}{spend}"
+        return _("about {days}{spend}").format(days=days(f.runway_days), spend=spend)
     if f.spend_per_day is not None and f.spend_per_day <= 0:
-        return "no recent spending"
-    return "unknown (not enough history yet)"
+        return _("no recent spending")
+    return _("unknown (not enough history yet)")
 
 
 def when(at: datetime) -> str:
@@ -149,7 +156,7 @@ def when(at: datetime) -> str:
 def at_site(f: Facts) -> str:
     """`` at <where to top up>``, or nothing when the site is unknown."""
     where = site(f.account, f.rules)
-    return f" at {where}" if where else ""
+    return _(" at {site}").format(site=where) if where else ""
 
 
 def _status_line(r: CheckResult) -> str:
@@ -159,28 +166,25 @@ def _status_line(r: CheckResult) -> str:
     return text
 
 
-def compose(rule: Rule[Any], kind: Kind, f: Facts, secrets: tuple[Secret, ...] = ()) -> Notice:
-    """The title and body of a ``fired`` or ``recovered`` notice of ``rule``."""
+def language_of(config: Config) -> str:
+    """The language of alerts: ``[ui] lang``, else the environment's (``$TOPUP_LANG``, the
+    locale), else English."""
+    return i18n.choose(None, config.settings.ui.lang)
+
+
+def compose(
+    rule: Rule[Any],
+    kind: Kind,
+    f: Facts,
+    secrets: tuple[Secret, ...] = (),
+    *,
+    language: str | None = None,
+) -> Notice:
+    """The title and body of a ``fired`` or ``recovered`` notice of ``rule``, in ``language``
+    (None: the current one, :func:`topup.i18n.current`)."""
+    with i18n.use(language or i18n.current()):
+        title, body, severity = _texts(rule, kind, f)
     account = f.account
-    lines = [f"Account: {account.name} ({platform(account)})"]
-    if kind == "recovered":
-        what = rule.recovered(f)
-        title = f"topup: {account.name} recovered: {what}"
-        lines.append(f"Cleared: {rule.describe(f)}: {what}")
-        lines.append(f"Left: {left(f)}")
-        lines.append(f"Runway: {runway(f)}")
-        severity = "success"
-    else:
-        title = f"topup: {account.name} {rule.headline(f)}"
-        lines.append(f"Left: {left(f)}")
-        lines.append(f"Runway: {runway(f)}")
-        lines.append(f"Rule: {rule.describe(f)}")
-        if not f.result.status.checked or f.result.status is not Status.OK:
-            lines.append(f"Last check: {_status_line(f.result)}")
-        lines.append(f"What to do: {rule.todo(f)}")
-        severity = rule.severity
-    lines.append(f"Checked: {when(f.result.checked_at)}")
-    body = "\n".join(lines)
     all_secrets = (*account.secrets, *secrets)
     return Notice(
         account=account.name,
@@ -194,17 +198,45 @@ def compose(rule: Rule[Any], kind: Kind, f: Facts, secrets: tuple[Secret, ...] =
     )
 
 
-def make_test_notice(now: datetime) -> Notice:
+def _texts(rule: Rule[Any], kind: Kind, f: Facts) -> tuple[str, str, str]:
+    account = f.account
+    lines = [
+        _("Account: {name} ({platform})").format(name=account.name, platform=platform(account))
+    ]
+    if kind == "recovered":
+        what = rule.recovered(f)
+        title = _("topup: {name} recovered: {what}").format(name=account.name, what=what)
+        lines.append(_("Cleared: {rule}: {what}").format(rule=rule.describe(f), what=what))
+        lines.append(_("Left: {left}").format(left=left(f)))
+        lines.append(_("Runway: {runway}").format(runway=runway(f)))
+        severity = "success"
+    else:
+        title = _("topup: {name} {headline}").format(name=account.name, headline=rule.headline(f))
+        lines.append(_("Left: {left}").format(left=left(f)))
+        lines.append(_("Runway: {runway}").format(runway=runway(f)))
+        lines.append(_("Rule: {rule}").format(rule=rule.describe(f)))
+        if not f.result.status.checked or f.result.status is not Status.OK:
+            lines.append(_("Last check: {status}").format(status=_status_line(f.result)))
+        lines.append(_("What to do: {todo}").format(todo=rule.todo(f)))
+        severity = rule.severity
+    lines.append(_("Checked: {at}").format(at=when(f.result.checked_at)))
+    return title, "\n".join(lines), severity
+
+
+def make_test_notice(now: datetime, *, language: str | None = None) -> Notice:
+    with i18n.use(language or i18n.current()):
+        title = _("topup: test alert")
+        body = _(
+            "This is a test message from `topup alerts test`: this channel receives topup's "
+            "balance alerts. Nothing needs doing."
+        )
     return Notice(
         account="",
         provider="",
         rule="test",
         kind="test",
-        title="topup: test alert",
-        body=(
-            "This is a test message from `topup alerts test`: this channel receives topup's "
-            "balance alerts. Nothing needs doing."
-        ),
+        title=title,
+        body=body,
         at=now,
         severity="info",
     )

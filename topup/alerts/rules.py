@@ -22,6 +22,7 @@ from topup.alerts.located import Where
 from topup.alerts.messages import Facts, at_site, currency, days, left, money, runway, when
 from topup.alerts.rule import Inputs, Rule
 from topup.alerts.values import amount, count, flag
+from topup.i18n import _
 from topup.model import CheckResult, Status
 
 #: Failed checks that count towards ``failures`` (a retired endpoint has its own rule).
@@ -31,7 +32,7 @@ _FAILURE_STATUSES = frozenset(
 
 
 def _top_up(f: Facts) -> str:
-    return f"top up{at_site(f)}."
+    return _("top up{at_site}.").format(at_site=at_site(f))
 
 
 class Below(Rule[Decimal]):
@@ -62,16 +63,18 @@ class Below(Rule[Decimal]):
         return HOLD
 
     def describe(self, f: Facts) -> str:
-        return f"balance below {money(self.threshold(f.rules), currency(f))}"
+        return _("balance below {amount}").format(
+            amount=money(self.threshold(f.rules), currency(f))
+        )
 
     def headline(self, f: Facts) -> str:
-        return f"balance low: {left(f)} left"
+        return _("balance low: {left} left").format(left=left(f))
 
     def todo(self, f: Facts) -> str:
         return _top_up(f)
 
     def recovered(self, f: Facts) -> str:
-        return f"balance back to {left(f)}"
+        return _("balance back to {left}").format(left=left(f))
 
 
 class Runway(Rule[Decimal]):
@@ -101,16 +104,16 @@ class Runway(Rule[Decimal]):
         return HOLD
 
     def describe(self, f: Facts) -> str:
-        return f"runway below {days(self.threshold(f.rules))}"
+        return _("runway below {days}").format(days=days(self.threshold(f.rules)))
 
     def headline(self, f: Facts) -> str:
-        return f"runs out soon: {runway(f)} left"
+        return _("runs out soon: {runway} left").format(runway=runway(f))
 
     def todo(self, f: Facts) -> str:
         return _top_up(f)
 
     def recovered(self, f: Facts) -> str:
-        return f"runway back to {runway(f)}"
+        return _("runway back to {runway}").format(runway=runway(f))
 
 
 class Failures(Rule[int]):
@@ -143,21 +146,23 @@ class Failures(Rule[int]):
         return HOLD
 
     def describe(self, f: Facts) -> str:
-        return f"checks failing {self.threshold(f.rules)} times in a row"
+        return _("checks failing {n} times in a row").format(n=self.threshold(f.rules))
 
     def headline(self, f: Facts) -> str:
-        return f"checks failing ({f.state.failures} in a row, {f.result.status.value})"
+        return _("checks failing ({n} in a row, {status})").format(
+            n=f.state.failures, status=f.result.status.value
+        )
 
     def todo(self, f: Facts) -> str:
         if f.result.status is Status.AUTH_ERROR:
-            return "replace the key: the platform no longer accepts it."
-        return (
-            f"check the platform{at_site(f)} and the account's settings; "
-            f"`topup check {f.account.name}` shows the error."
-        )
+            return _("replace the key: the platform no longer accepts it.")
+        return _(
+            "check the platform{at_site} and the account's settings; "
+            "`topup check {account}` shows the error."
+        ).format(at_site=at_site(f), account=f.account.name)
 
     def recovered(self, f: Facts) -> str:
-        return f"checks succeed again ({f.result.status.value})"
+        return _("checks succeed again ({status})").format(status=f.result.status.value)
 
 
 class Expiring(Rule[Decimal]):
@@ -181,18 +186,22 @@ class Expiring(Rule[Decimal]):
         return CLEAR
 
     def describe(self, f: Facts) -> str:
-        return f"key expiring within {days(self.threshold(f.rules))}"
+        return _("key expiring within {days}").format(days=days(self.threshold(f.rules)))
 
     def headline(self, f: Facts) -> str:
         expires = f.result.expires_at
-        return f"key expires {when(expires)}" if expires else "key expiring"
+        return _("key expires {at}").format(at=when(expires)) if expires else _("key expiring")
 
     def todo(self, f: Facts) -> str:
-        return f"replace the key before it expires, or extend it{at_site(f)}."
+        return _("replace the key before it expires, or extend it{at_site}.").format(
+            at_site=at_site(f)
+        )
 
     def recovered(self, f: Facts) -> str:
         expires = f.result.expires_at
-        return f"key now expires {when(expires)}" if expires else "key no longer expires"
+        if expires:
+            return _("key now expires {at}").format(at=when(expires))
+        return _("key no longer expires")
 
 
 class StatusRule(Rule[bool]):
@@ -218,16 +227,16 @@ class Exhausted(StatusRule):
     status = Status.EXHAUSTED
 
     def describe(self, f: Facts) -> str:
-        return "key or account exhausted"
+        return _("key or account exhausted")
 
     def headline(self, f: Facts) -> str:
-        return "exhausted: the platform refuses the key"
+        return _("exhausted: the platform refuses the key")
 
     def todo(self, f: Facts) -> str:
         return _top_up(f)
 
     def recovered(self, f: Facts) -> str:
-        return f"no longer exhausted ({f.result.status.value})"
+        return _("no longer exhausted ({status})").format(status=f.result.status.value)
 
 
 class Disabled(StatusRule):
@@ -235,16 +244,18 @@ class Disabled(StatusRule):
     status = Status.DISABLED
 
     def describe(self, f: Facts) -> str:
-        return "account or key disabled"
+        return _("account or key disabled")
 
     def headline(self, f: Facts) -> str:
-        return "disabled by the platform"
+        return _("disabled by the platform")
 
     def todo(self, f: Facts) -> str:
-        return f"check the account{at_site(f)}; re-enable it, or replace the key in the config."
+        return _(
+            "check the account{at_site}; re-enable it, or replace the key in the config."
+        ).format(at_site=at_site(f))
 
     def recovered(self, f: Facts) -> str:
-        return f"no longer disabled ({f.result.status.value})"
+        return _("no longer disabled ({status})").format(status=f.result.status.value)
 
 
 class EndpointRetired(StatusRule):
@@ -252,19 +263,19 @@ class EndpointRetired(StatusRule):
     status = Status.ENDPOINT_RETIRED
 
     def describe(self, f: Facts) -> str:
-        return "endpoint retired"
+        return _("endpoint retired")
 
     def headline(self, f: Facts) -> str:
-        return "the platform retired the balance endpoint"
+        return _("the platform retired the balance endpoint")
 
     def todo(self, f: Facts) -> str:
-        return (
+        return _(
             "the platform retired this endpoint; upgrade topup (pip install -U topup), "
             "or point the account's base_url at the platform's current API."
         )
 
     def recovered(self, f: Facts) -> str:
-        return "the balance endpoint answers again"
+        return _("the balance endpoint answers again")
 
 
 class WindowLow(Rule[Decimal]):
@@ -295,26 +306,32 @@ class WindowLow(Rule[Decimal]):
         return HOLD
 
     def describe(self, f: Facts) -> str:
-        return f"a quota window below {self.threshold(f.rules).normalize():f}% left"
+        return _("a quota window below {percent}% left").format(
+            percent=f"{self.threshold(f.rules).normalize():f}"
+        )
 
     def headline(self, f: Facts) -> str:
-        return f"quota nearly used: {_window_text(f.result)}"
+        return _("quota nearly used: {windows}").format(windows=_window_text(f.result))
 
     def todo(self, f: Facts) -> str:
         lowest = f.result.lowest_window()
         if lowest is not None and lowest.resets_at is not None:
-            return f"it resets at {when(lowest.resets_at)}; slow down or upgrade the plan."
-        return "slow down or upgrade the plan."
+            return _("it resets at {at}; slow down or upgrade the plan.").format(
+                at=when(lowest.resets_at)
+            )
+        return _("slow down or upgrade the plan.")
 
     def recovered(self, f: Facts) -> str:
-        return f"quota windows back to {_window_text(f.result)}"
+        return _("quota windows back to {windows}").format(windows=_window_text(f.result))
 
 
 def _window_text(result: CheckResult) -> str:
     lowest = result.lowest_window()
     if lowest is None or lowest.left_percent is None:
-        return "unknown"
-    return f"{lowest.name} window {lowest.left_percent.quantize(Decimal(1))}% left"
+        return _("unknown")
+    return _("{window} window {percent}% left").format(
+        window=lowest.name, percent=lowest.left_percent.quantize(Decimal(1))
+    )
 
 
 BELOW = Below()

@@ -71,6 +71,7 @@ ACCOUNT_KEYS = frozenset(
         "alerts",
         "notes",
         "proxy",
+        "totals",
     }
 )
 
@@ -324,6 +325,9 @@ def build_account(
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         raise error("enabled must be true or false", key="enabled")
+    totals = raw.get("totals", True)
+    if not isinstance(totals, bool):
+        raise error("totals must be true or false", key="totals")
     extra = {k: raw[k] for k in ("alerts", "notes") if k in raw}
 
     account = Account(
@@ -341,6 +345,7 @@ def build_account(
         tags=tuple(tags),
         extra=extra,
         proxy=proxy,
+        totals=totals,
     )
     present = frozenset(credentials) | frozenset(options)
     try:

@@ -60,10 +60,11 @@ def test(config: ConfigOption = None) -> None:
         raise typer.Exit(EXIT_USAGE)
     delivery = manager.test()
     out = Console()
+    sent, failed = escape(_("sent")), escape(_("failed"))
     for shown in delivery.sent:
-        out.print(f"[green]{escape(_('sent'))}[/]   {escape(shown)}", highlight=False)
+        out.print(f"[green]{sent}[/]   {escape(shown)}", highlight=False)
     for shown in delivery.failed:
-        err_console.print(f"[red]{escape(_('failed'))}[/] {escape(shown)}", highlight=False)
+        err_console.print(f"[red]{failed}[/] {escape(shown)}", highlight=False)
     total = len(channels)
     if delivery.failed or not delivery.sent:
         err_console.print(

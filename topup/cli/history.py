@@ -89,7 +89,7 @@ def open_history(config: Path | None, db: str | None) -> tuple[Store, tuple[Acco
         return Store.open(url), accounts
     except StorageError as exc:
         err_console.print(
-            f"[red]{escape(_('topup: history database error:'))}[/] {escape(str(exc))}"
+            "[red]" + escape(_("topup: history database error:")) + f"[/] {escape(str(exc))}"
         )
         raise typer.Exit(1) from None
 

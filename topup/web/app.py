@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -47,7 +48,14 @@ def create_app(
     board = Board(store, accounts, clock=clock, stale_after=stale_after)
     documents = Documents(board)
     metrics = Metrics(board, documents)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        metrics.counts.start()  # the stored checks, counted once before the first scrape
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="topup",
         summary="Balances, runway and health of LLM API accounts",
         version="1",

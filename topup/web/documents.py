@@ -1,6 +1,7 @@
 """``/api/accounts`` served from a cache: the index's views, totals and each account's JSON are
 kept until :attr:`Board.version` moves or an account's ``stale`` flag flips with the clock, so a
-request is a lookup and a join of ready-made fragments, not a rebuild of every account."""
+request is a lookup and a join of ready-made fragments, not a rebuild of every account. The
+pages asked for (filtered, sorted, paged) are kept too, the last :data:`PAGES` of them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from typing import Any
 from topup.serialize import decimal_str, iso
 from topup.web.listing import Page, Query, select
 from topup.web.views import AccountView, Board, Total
+
+#: Pages (query results and their JSON) kept per snapshot.
+PAGES = 64
 
 
 def dumps(value: Any) -> str:
@@ -35,6 +39,20 @@ class Snapshot:
     everything: Page
     fragments: dict[str, str] = field(default_factory=dict)
     full: bytes | None = None
+    pages: dict[Query, Page] = field(default_factory=dict)
+    bodies: dict[Query, str] = field(default_factory=dict)
+
+    def page(self, query: Query) -> Page:
+        """The accounts ``query`` asks for (kept: the same page again is a lookup)."""
+        if query.plain:
+            return self.everything
+        found = self.pages.get(query)
+        if found is None:
+            if len(self.pages) >= PAGES:
+                self.pages.clear()
+                self.bodies.clear()
+            found = self.pages[query] = select(self.views, query)
+        return found
 
     def fragment(self, view: AccountView) -> str:
         text = self.fragments.get(view.name)
@@ -69,8 +87,7 @@ class Documents:
         return snap
 
     def page(self, query: Query) -> Page:
-        snap = self.snapshot()
-        return snap.everything if query.plain else select(snap.views, query)
+        return self.snapshot().page(query)
 
     def accounts(self, query: Query) -> bytes:
         """The ``/api/accounts`` document: every account (no parameters) or one page."""
@@ -82,10 +99,12 @@ class Documents:
                 tail = self._tail(snap.everything, paged=False)
                 snap.full = f'"accounts":[{body}],{tail}}}'.encode()
             return b'{"generated_at":' + stamp.encode() + b"," + snap.full
-        page = select(snap.views, query)
-        body = ",".join(snap.fragment(v) for v in page.views)
-        tail = self._tail(page, paged=True)
-        return f'{{"generated_at":{stamp},"accounts":[{body}],{tail}}}'.encode()
+        text = snap.bodies.get(query)
+        if text is None:
+            page = snap.page(query)
+            body = ",".join(snap.fragment(v) for v in page.views)
+            text = snap.bodies[query] = f'"accounts":[{body}],{self._tail(page, paged=True)}}}'
+        return f'{{"generated_at":{stamp},{text}'.encode()
 
     @staticmethod
     def _tail(page: Page, *, paged: bool) -> str:

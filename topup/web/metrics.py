@@ -32,10 +32,13 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 class CheckCounts:
     """Stored checks per (account, status), kept up to date without recounting every row.
 
-    The first read counts everything up to :data:`WINDOW` ids below the newest in one
-    aggregate. Every read then re-reads the ids above that floor and counts each id once, so a
-    check that commits after a higher id (two writers on PostgreSQL) is still counted, as long
-    as fewer than :data:`WINDOW` newer checks were committed in between.
+    The checks up to :data:`WINDOW` ids below the newest are counted once, in one aggregate by
+    account id (no join; SQLite runs it without holding the GIL), in a background thread that
+    :meth:`start` begins when the server starts, so the first scrape does not pay for a scan
+    of the whole history (it waits for the count only if it comes before the count is done).
+    Every read then re-reads the ids above that floor and counts each id once, so a check that
+    commits after a higher id (two writers on PostgreSQL) is still counted, as long as fewer
+    than :data:`WINDOW` newer checks were committed in between.
     """
 
     WINDOW = 10_000
@@ -43,9 +46,39 @@ class CheckCounts:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
+        self._base_lock = threading.Lock()
+        self._base: tuple[int, dict[tuple[str, str], int]] | None = None
         self._floor: int | None = None
         self._recent: set[int] = set()
         self._counts: dict[tuple[str, str], int] = {}
+
+    def start(self) -> threading.Thread:
+        """Count the stored checks in the background (the server's start)."""
+        thread = threading.Thread(target=self._count_base, name="topup-check-counts", daemon=True)
+        thread.start()
+        return thread
+
+    def _count_base(self) -> tuple[int, dict[tuple[str, str], int]]:
+        with self._base_lock:
+            if self._base is not None:
+                return self._base
+            c, a = checks_table, accounts_table
+            with self.store.engine.connect() as conn:
+                top = conn.execute(select(func.max(c.c.id))).scalar() or 0
+                floor = max(0, int(top) - self.WINDOW)
+                totals = (
+                    select(c.c.account_id, c.c.status, func.count())
+                    .where(c.c.id <= floor)
+                    .group_by(c.c.account_id, c.c.status)
+                )
+                found = conn.execute(totals).tuples().all()
+                names = dict(conn.execute(select(a.c.id, a.c.name)).tuples().all())
+                counts: dict[tuple[str, str], int] = {}
+                for aid, status, count in found:
+                    key = (str(names.get(aid, aid)), str(status))
+                    counts[key] = counts.get(key, 0) + int(count)
+            self._base = (floor, counts)
+            return self._base
 
     def _add(self, name: object, status: object, count: int) -> None:
         key = (str(name), str(status))
@@ -54,22 +87,17 @@ class CheckCounts:
     def read(self) -> dict[tuple[str, str], int]:
         c, a = checks_table, accounts_table
         joined = c.join(a, a.c.id == c.c.account_id)
-        with self._lock, self.store.engine.connect() as conn:
+        with self._lock:
             if self._floor is None:
-                top = conn.execute(select(func.max(c.c.id))).scalar() or 0
-                floor = max(0, int(top) - self.WINDOW)
-                totals = (
-                    select(a.c.name, c.c.status, func.count())
-                    .select_from(joined)
-                    .where(c.c.id <= floor)
-                    .group_by(a.c.name, c.c.status)
-                )
-                for name, status, count in conn.execute(totals):
-                    self._add(name, status, int(count))
+                floor, counts = self._count_base()  # done, or being done: waits for it
+                self._counts = dict(counts)
                 self._floor = floor
-            rows = conn.execute(
-                select(c.c.id, a.c.name, c.c.status).select_from(joined).where(c.c.id > self._floor)
-            ).all()
+            with self.store.engine.connect() as conn:
+                rows = conn.execute(
+                    select(c.c.id, a.c.name, c.c.status)
+                    .select_from(joined)
+                    .where(c.c.id > self._floor)
+                ).all()
             newest = self._floor
             for ident, name, status in rows:
                 newest = max(newest, int(ident))
@@ -197,7 +225,8 @@ class Metrics:
     def __init__(self, board: Board, documents: Documents | None = None) -> None:
         self.documents = documents or Documents(board)
         self.registry = CollectorRegistry(auto_describe=False)
-        self.registry.register(TopupCollector(self.documents, CheckCounts(board.store)))
+        self.counts = CheckCounts(board.store)
+        self.registry.register(TopupCollector(self.documents, self.counts))
         self._lock = threading.Lock()
         self._cached: tuple[int, object, bytes] | None = None
 

@@ -188,12 +188,14 @@ def test_three_workers_share_the_accounts_and_survive_a_kill(
         interval = timedelta(seconds=INTERVAL)
         longest = timedelta(seconds=INTERVAL * (1 + JITTER) + LEASE + SLACK)
         takeover: list[float] = []
+        every: list[float] = []
         for name in NAMES:
             times = [c.checked_at for c in store.check_history(name)]
             assert times and times[0] - started < timedelta(seconds=INTERVAL + 15)
             gaps = [b - a for a, b in itertools.pairwise(times)]
             assert min(gaps) >= interval, (name, min(gaps))  # never twice in an interval
             assert max(gaps) <= longest, (name, max(gaps))  # never skipped past a lease
+            every += [g.total_seconds() for g in gaps]
             assert stopped - times[-1] <= longest
             if name in held:
                 after = [t for t in times if t > killed_at]
@@ -204,4 +206,9 @@ def test_three_workers_share_the_accounts_and_survive_a_kill(
         for log in output[1:]:
             assert "check account=" in log
         assert all(TOKEN not in log for log in output)
-        print(f"takeover after kill -9: {takeover} s; held {held}")
+        print(
+            f"gaps between checks of an account: min {min(every):.2f} s, "
+            f"mean {sum(every) / len(every):.2f} s, max {max(every):.2f} s "
+            f"(interval {INTERVAL:g} s, lease {LEASE:g} s); takeover after kill -9: "
+            f"{', '.join(f'{t:.2f}' for t in takeover)} s for {', '.join(held)}"
+        )

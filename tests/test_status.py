@@ -61,7 +61,9 @@ def run(tmp_path: Path, *args: str, db: Path | None = None) -> Result:
     if not cfg.exists():
         cfg.write_text("", encoding="utf-8")
     return CliRunner().invoke(
-        app, ["--db", str(db), "-c", str(cfg), *args], env={"NO_COLOR": "1", "TOPUP_LANG": "en"}
+        app,
+        ["--db", str(db), "-c", str(cfg), *args],
+        env={"NO_COLOR": "1", "TOPUP_LANG": "en", "XDG_CACHE_HOME": str(tmp_path / "cache")},
     )
 
 
@@ -125,6 +127,23 @@ def test_a_short_runway_needs_money_with_the_days_left(tmp_path: Path, db: Path)
     assert out.stdout == "⚠ 1 needs attention: burn runs out soon $10.00 (1.0d) | 0 ok\n"
     quiet = run(tmp_path, "--no-runway")
     assert quiet.exit_code == 0 and quiet.stdout == "✓ 1 ok · $10.00\n"
+
+
+def test_spend_is_reused_for_minutes_with_the_latest_balance(tmp_path: Path, db: Path) -> None:
+    now = utcnow()
+    with Store.open(sqlite_url(db)) as store:
+        for hours, left in ((48, "30"), (24, "20"), (0, "10")):
+            record(store, "burn", left, at=now - timedelta(hours=hours, minutes=2))
+    assert "(1.0d)" in run(tmp_path).stdout  # 10 left at 10 a day
+    (kept,) = (tmp_path / "cache").rglob("status-*.json")
+    written = json.loads(kept.read_text())["at"]
+    with Store.open(sqlite_url(db)) as store:  # a top-up
+        record(store, "burn", "100", at=now - timedelta(minutes=1))
+    out = run(tmp_path, "--format", "{runway[burn]}")
+    assert out.stdout == "10.0d\n" and out.exit_code == 0  # 100 at the kept 10 a day
+    assert json.loads(kept.read_text())["at"] == written
+    run(tmp_path, "--fresh")  # reads the week now, and keeps nothing
+    assert json.loads(kept.read_text())["at"] == written
 
 
 def test_format_picks_fields_and_each_formats_every_account(tmp_path: Path, db: Path) -> None:

@@ -23,6 +23,8 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import tomllib
 from collections import defaultdict
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from topup.account import Account
 from topup.attention import Attention, Need, assess
-from topup.burn import PointLike, Sample, estimate
+from topup.burn import PointLike, Sample, estimate, runway_days
 from topup.durations import parse_duration
 from topup.i18n import normalize
 from topup.model import Amounts, Status, utcnow
@@ -56,6 +58,10 @@ DEFAULT_STALE_AFTER = timedelta(hours=2)
 #: With one, a value is stale after this many intervals without a good check (at least 5 min).
 STALE_INTERVALS = 3
 MIN_STALE_AFTER = timedelta(minutes=5)
+#: Spend per day is reused this long between runs when a cache file is given (the week's window
+#: moves slowly; the dashboard recomputes its summaries as often). Runways are recomputed
+#: from each run's latest balance.
+SPEND_TTL = timedelta(minutes=10)
 #: Reasons that make ``topup status`` exit 3 (something needs money, now or soon).
 MONEY = frozenset({Need.EXHAUSTED, Need.LOW, Need.RUNWAY})
 #: The environment variable naming the config file (as in :mod:`topup.config`).
@@ -212,6 +218,8 @@ class Trend:
     change_7d: Decimal | None
     spend_per_day: Decimal | None
     runway_days: Decimal | None
+    #: The currency of the spend (the latest point's).
+    currency: str | None = None
 
 
 def trend(points: Sequence[PointLike], now: datetime) -> Trend:
@@ -231,6 +239,7 @@ def trend(points: Sequence[PointLike], now: datetime) -> Trend:
         change(now - RUNWAY_WINDOW),
         est.spend_per_day,
         est.runway_days,
+        est.currency,
     )
 
 
@@ -309,10 +318,13 @@ def read(
     *,
     now: datetime | None = None,
     runway: bool = True,
+    cache: Path | None = None,
 ) -> Overview:
     """The overview of ``accounts`` (None: every account in the history) from ``store``: one
     query for the latest states and, with ``runway``, one batch of a week's balance points
-    (runways and the :class:`Trend` of each entry)."""
+    (runways and the :class:`Trend` of each entry). With a ``cache`` file, the spend per day
+    it holds is reused for :data:`SPEND_TTL` instead of reading the week again (entries then
+    carry the spend and runway, not the changes)."""
     now = now or utcnow()
     if accounts is None:
         states = {s.account.name: s for s in store.latest()}
@@ -321,8 +333,49 @@ def read(
         states = {s.account.name: s for s in store.latest([a.name for a in accounts])}
     trends: dict[str, Trend] = {}
     with_value = [n for n, s in states.items() if s.last_good is not None]
-    if runway and with_value:
+    cached = _cached_spend(cache, now, with_value) if cache and runway and with_value else None
+    if cached is not None:
+        for name, (currency, spend) in cached.items():
+            good = states[name].last_good
+            usable = good is not None and not good.unlimited and good.currency == currency
+            balance = good.balance if usable and good is not None else None
+            trends[name] = Trend(None, None, spend, runway_days(balance, spend), currency)
+    elif runway and with_value:
         for name, rows in store.trend_points(now - RUNWAY_WINDOW, with_value):
             points = [Sample(at, balance, unlimited, cur) for at, cur, balance, unlimited in rows]
             trends[name] = trend(points, now)
+        if cache is not None:
+            _keep_spend(cache, now, trends)
     return summarize(accounts, states, trends, now)
+
+
+def _cached_spend(
+    path: Path, now: datetime, names: Sequence[str]
+) -> dict[str, tuple[str | None, Decimal | None]] | None:
+    """The spend per day (and its currency) of ``names`` kept in ``path`` within
+    :data:`SPEND_TTL`; None when the file is missing, old, unreadable or lacks a name."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        at = datetime.fromisoformat(data["at"])
+        if data.get("version") != 1 or not now - SPEND_TTL <= at <= now:
+            return None
+        spend = data["spend"]
+        return {
+            n: (spend[n][0], None if spend[n][1] is None else Decimal(spend[n][1])) for n in names
+        }
+    except (OSError, ValueError, KeyError, TypeError, IndexError, InvalidOperation):
+        return None
+
+
+def _keep_spend(path: Path, now: datetime, trends: Mapping[str, Trend]) -> None:
+    """Write the spend per day of ``trends`` to ``path`` (atomically; never fails the run)."""
+    spend = {
+        n: [t.currency, None if t.spend_per_day is None else str(t.spend_per_day)]
+        for n, t in trends.items()
+    }
+    document = json.dumps({"version": 1, "at": now.isoformat(), "spend": spend})
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(document, encoding="utf-8")
+        os.replace(partial, path)

@@ -7,6 +7,7 @@ placeholders :data:`HELP` lists; accounts that need attention come first.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import string
 import sys
@@ -286,6 +287,12 @@ def status(
         bool,
         typer.Option("--runway/--no-runway", help="Estimate runways (a week of history)."),
     ] = True,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh", help="Read the week of history now (else spend is reused for 10 min)."
+        ),
+    ] = False,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
@@ -314,7 +321,9 @@ def status(
         )
     try:
         with Store.open(url, migrate_schema=False) as store:
-            overview = read(store, setup.accounts, runway=runway_days)
+            overview = read(
+                store, setup.accounts, runway=runway_days, cache=None if fresh else cache_file(url)
+            )
     except StorageError as exc:
         raise _fail(_("history database error: {error}").format(error=exc), EXIT_FAILED) from None
     if not overview.recorded:
@@ -330,6 +339,15 @@ def status(
 
 
 status.__doc__ = HELP
+
+
+def cache_file(url: str) -> Path:
+    """Where the spend per day of the history at ``url`` is kept between runs (named by a hash
+    of the URL, which may hold a password)."""
+    import platformdirs
+
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return platformdirs.user_cache_path("topup") / f"status-{digest}.json"
 
 
 def _sqlite_file(url: str) -> Path | None:

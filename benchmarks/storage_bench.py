@@ -7,7 +7,9 @@ PostgreSQL.
 Part 1 (realistic path): 1,000 accounts polled every 5 minutes for ``--days`` days, written
 through ``Store.record`` one poll round per batch, with realistic change rates (most polls
 unchanged). Size per account-day, against the naive "one row per poll with every amount"
-design measured in the same run.
+design measured in the same run; then the same file after `topup db prune` of everything older
+than the last poll (the steady state of history older than ``[storage] keep``), with every
+account's burn figures checked equal before and after.
 
 Part 2 (scale): ``--checks`` checks bulk-inserted into SQLite (account 0 has 90 days of
 5-minute polls, the other 999 accounts share the rest), then the store's queries are timed
@@ -38,6 +40,7 @@ from sqlalchemy.engine import make_url
 from topup import burn
 from topup.model import CheckResult, Status
 from topup.storage import Store, sqlite_url
+from topup.storage.prune import prune
 
 ACCOUNTS = 1000
 POLL = timedelta(minutes=5)
@@ -134,7 +137,7 @@ def part1(url: str, days: int, naive_path: Path | None) -> dict[str, float]:
                     f"acct{i:04}",
                     "siliconflow",
                     Status.OK,
-                    "CNY",
+                    currency="CNY",
                     balance=bal,
                     granted=Decimal(0),
                     paid=bal,
@@ -193,6 +196,32 @@ def part1(url: str, days: int, naive_path: Path | None) -> dict[str, float]:
         "batch_p50_ms": 1000 * batch_times[len(batch_times) // 2],
         "batch_p95_ms": 1000 * batch_times[int(len(batch_times) * 0.95)],
     }
+
+
+def figures(store: Store, end: datetime, days: int) -> list[Any]:
+    """What the history says of every account: latest state, points, burn over the run."""
+    window = timedelta(days=days)
+    out: list[Any] = [store.latest()]
+    for acct in store.accounts():
+        points = store.balance_history(acct.name)
+        out.append((points, burn.estimate(points, window=window, now=end)))
+    return out
+
+
+def prune_part1(url: str, days: int) -> dict[str, float]:
+    """Prune everything older than the last poll round; returns counts and the wall time.
+
+    Raises when any account's points, latest state or burn figures differ afterwards.
+    """
+    end = T0 + (days * POLLS_PER_DAY - 1) * POLL
+    with Store.open(url) as store:
+        before = figures(store, end, days)
+        t = time.perf_counter()
+        summary = prune(store, POLL / 2, now=end)
+        seconds = time.perf_counter() - t
+        if figures(store, end, days) != before:
+            raise AssertionError("pruning changed what the history says")
+    return {"examined": summary.examined, "removed": summary.removed, "prune_s": seconds}
 
 
 def fmt_dt(d: datetime) -> str:
@@ -579,6 +608,33 @@ def main() -> None:
             f"({parts.get('balances', 0) / naive_polls:.2f}× the naive table) |"
         )
         out(f"| MB per year for 1,000 accounts | {size / acct_days * ACCOUNTS * 365 / 1e6:,.0f} |")
+        rp = prune_part1(sqlite_url(d / "p1.db"), args.days)
+        pruned = sqlite_bytes(d / "p1.db")
+        pruned_parts = sqlite_breakdown(d / "p1.db")
+        out(
+            f"| after `topup db prune` (all older than the last poll) and VACUUM, "
+            f"bytes per account-day | {pruned / acct_days:,.0f} ({pruned / size:.2f}× before, "
+            f"{pruned / naive:.2f}× naive) |"
+        )
+        out(
+            f"| of which `checks` after the prune | "
+            f"{pruned_parts.get('checks', 0) / acct_days:,.0f} "
+            f"({int(rp['removed']):,} of {int(rp['examined']):,} checks removed, "
+            f"{rp['removed'] / rp['examined']:.0%}) |"
+        )
+        out(
+            f"| of which `balances` after the prune (never pruned) | "
+            f"{pruned_parts.get('balances', 0) / acct_days:,.0f} |"
+        )
+        out(
+            f"| MB per year for 1,000 accounts, history older than `keep` | "
+            f"{pruned / acct_days * ACCOUNTS * 365 / 1e6:,.0f} |"
+        )
+        out(
+            f"| prune wall time (SQLite, batches of 1,000 ids) | {rp['prune_s']:.1f} s "
+            f"({rp['examined'] / rp['prune_s']:,.0f} checks examined/s); latest state, points "
+            "and burn of every account identical before and after |"
+        )
         out(
             f"| `record()` of one 1,000-result round, p50 / p95 | "
             f"{r1['batch_p50_ms']:.1f} ms / {r1['batch_p95_ms']:.1f} ms |"
@@ -592,6 +648,10 @@ def main() -> None:
                 with create_engine(url, isolation_level="AUTOCOMMIT").connect() as c:
                     c.exec_driver_sql("VACUUM FULL ANALYZE")
                 pgsize = pg_bytes(url)
+                rpg = prune_part1(url, args.days)
+                with create_engine(url, isolation_level="AUTOCOMMIT").connect() as c:
+                    c.exec_driver_sql("VACUUM FULL ANALYZE")
+                pgpruned = pg_bytes(url)
             finally:
                 drop()
             out("PostgreSQL, same simulation:")
@@ -599,6 +659,11 @@ def main() -> None:
             out("| | value |")
             out("|---|---|")
             out(f"| bytes per account-day (tables + indexes) | {pgsize / acct_days:,.0f} |")
+            out(
+                f"| after `topup db prune` (all older than the last poll) and VACUUM FULL | "
+                f"{pgpruned / acct_days:,.0f} ({pgpruned / pgsize:.2f}× before; "
+                f"{int(rpg['removed']):,} checks removed in {rpg['prune_s']:.1f} s) |"
+            )
             out(
                 f"| `record()` of one 1,000-result round, p50 / p95 | "
                 f"{r1pg['batch_p50_ms']:.1f} ms / {r1pg['batch_p95_ms']:.1f} ms |"

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,21 +111,31 @@ def prune(
     with store._read("prune") as conn:
         ids = [int(i) for i in conn.scalars(select(accounts.c.id).order_by(accounts.c.id))]
     examined = removed = 0
+    doomed: list[int] = []  # across accounts: few accounts' checks make one batch
     for aid in ids:
         with store._read("prune") as conn:
             rows = conn.execute(_candidates(conn, aid, cutoff, since)).all()
-        doomed = [int(row.id) for row in rows if row.deletable]
         examined += len(rows)
-        removed += len(doomed)
-        if not dry_run:
-            _delete(store, doomed, batch)
+        doomed.extend(int(row.id) for row in rows if row.deletable)
+        if len(doomed) >= batch:
+            removed += _delete(store, doomed, batch, dry_run, everything=False)
+    removed += _delete(store, doomed, batch, dry_run, everything=True)
     return PruneSummary(cutoff, len(ids), examined, removed, dry_run)
 
 
-def _delete(store: Store, ids: Sequence[int], batch: int) -> None:
-    for chunk in chunks(ids, batch):
-        with store._write("prune") as conn:
-            conn.execute(delete(checks).where(checks.c.id.in_(chunk)))
+def _delete(store: Store, ids: list[int], batch: int, dry_run: bool, *, everything: bool) -> int:
+    """Delete ``ids`` in transactions of ``batch``; a last partial batch waits for more unless
+    ``everything``. The deleted ids leave the list; returns how many."""
+    done = 0
+    for chunk in list(chunks(ids, batch)):
+        if len(chunk) < batch and not everything:
+            break
+        if not dry_run:
+            with store._write("prune") as conn:
+                conn.execute(delete(checks).where(checks.c.id.in_(chunk)))
+        done += len(chunk)
+    del ids[:done]
+    return done
 
 
 def _candidates(conn: Connection, aid: int, cutoff: datetime, since: datetime | None) -> Any:

@@ -355,6 +355,9 @@ def test_below_minimum_is_visible_in_the_table(loopback: Loopback, tmp_path: Pat
 
 def test_check_keeps_its_table_when_the_history_url_is_unusable(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[storage]\nurl = "nosuch://x"\n')
+    config.write_text(
+        '[storage]\nurl = "nosuch://x"\n\n[[accounts]]\nname = "off"\nprovider = "openrouter"\n'
+        'api_key = "sk-or-v1-x"\nenabled = false\n'
+    )
     out = CliRunner().invoke(app, ["check", "--config", str(config)])
     assert out.exit_code == 0 and "No accounts" in out.stdout

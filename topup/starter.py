@@ -273,3 +273,16 @@ def _create(path: Path, text: str) -> None:
 def _remove(paths: Sequence[Path]) -> None:
     for created in paths:
         created.unlink(missing_ok=True)
+
+
+def placeholders_left(
+    provider: type[Provider], base_url: str | None, options: Mapping[str, str]
+) -> list[str]:
+    """The fields of an account that still hold a value `topup init` wrote as an example to
+    replace (the placeholder base URL, ``CHANGE-ME``, a platform's example setting)."""
+    left = ["base_url"] if base_url is not None and base_url.rstrip("/") == PLACEHOLDER_URL else []
+    examples = {f.name: f.example for f in provider.fields if f.example}
+    for name, value in options.items():
+        if value == PLACEHOLDER_SETTING or (name in examples and value == examples[name]):
+            left.append(name)
+    return left

@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 import sys
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from topup import config as config_module
-from topup.account import Account
 from topup.cli.app import app
 from topup.cli.common import (
     ConfigOption,
@@ -20,20 +18,26 @@ from topup.cli.common import (
     exit_status,
     fail_config,
     install_log_redaction,
+    load_config,
     store_url,
 )
 from topup.cli.render import print_table
 from topup.errors import ConfigError
-from topup.model import utcnow
-from topup.serialize import results_csv, results_json
-from topup.storage import Store, default_path, sqlite_url
-from topup.watch.trends import burn_of
+from topup.i18n import N_, gettext
+
+_ = gettext
+
+if TYPE_CHECKING:
+    from topup.account import Account
+    from topup.config import Config
 
 log = logging.getLogger("topup.cli")
 
 
-def history_runways(cfg: config_module.Config, accounts: tuple[Account, ...]) -> dict[str, Decimal]:
+def history_runways(cfg: Config, accounts: tuple[Account, ...]) -> dict[str, Decimal]:
     """Runway in days per account, from `topup watch` history when there is any."""
+    from topup.storage import default_path, sqlite_url
+
     url = store_url(None, cfg.settings.storage)
     if url is None:
         path = default_path()
@@ -41,6 +45,9 @@ def history_runways(cfg: config_module.Config, accounts: tuple[Account, ...]) ->
             return {}
         url = sqlite_url(path)
     try:
+        from topup.storage import Store
+        from topup.watch.trends import burn_of
+
         with Store.open(url, connect_timeout=3) as store:
             estimates = {a.name: burn_of(store, a.name) for a in accounts}
     except Exception as exc:  # runway is extra: never lose the balances over it
@@ -49,33 +56,40 @@ def history_runways(cfg: config_module.Config, accounts: tuple[Account, ...]) ->
     return {n: e.runway_days for n, e in estimates.items() if e.runway_days is not None}
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Check every account's balance now.\n\n"
+        "Exit status: 0 all ok; 1 an account could not be checked; 2 usage or config error; "
+        "3 all checked but one is below its min_balance, exhausted or disabled."
+    )
+)
 def check(
     names: Annotated[
-        list[str] | None, typer.Argument(help="Accounts to check (default: all enabled).")
+        list[str] | None,
+        typer.Argument(metavar="NAME", help=N_("Accounts to check (default: all enabled).")),
     ] = None,
     config: ConfigOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print results as CSV.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print results as JSON."))] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help=N_("Print results as CSV."))] = False,
     timeout: Annotated[
-        float | None, typer.Option(help="Seconds one account's check may take.", min=0.1)
+        float | None,
+        typer.Option(metavar="SECONDS", help=N_("Seconds one account's check may take."), min=0.1),
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(help="Accounts checked at once.", min=1)
+        int | None, typer.Option(metavar="N", help=N_("Accounts checked at once."), min=1)
     ] = None,
     per_host: Annotated[
-        int | None, typer.Option(help="Accounts checked at once per platform host.", min=1)
+        int | None,
+        typer.Option(metavar="N", help=N_("Accounts checked at once per platform host."), min=1),
     ] = None,
 ) -> None:
-    """Check every account's balance now.
+    from topup.model import utcnow
+    from topup.serialize import results_csv, results_json
 
-    Exit status: 0 all ok; 1 an account could not be checked; 2 usage or config error;
-    3 all checked but one is below its min_balance, exhausted or disabled.
-    """
     if as_json and as_csv:
-        raise typer.BadParameter("choose one of --json and --csv")
+        raise typer.BadParameter(_("choose one of --json and --csv"))
     try:
-        cfg = config_module.load(config)
+        cfg = load_config(config)
         accounts = cfg.select(names or [])
     except ConfigError as exc:
         fail_config(exc)

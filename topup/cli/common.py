@@ -11,24 +11,28 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from topup.account import Account
-from topup.config import Config
 from topup.display import money
 from topup.durations import parse_duration
 from topup.errors import ConfigError
+from topup.i18n import N_, gettext, ngettext
 from topup.model import CheckResult, Status, utcnow
-from topup.runner import RunOptions, run
 from topup.secrets import Scrubber, Secret
-from topup.service import History, Service, build
 from topup.settings import StorageSettings, database_url
-from topup.storage import StorageError
-from topup.watch import WatchOptions
+
+if TYPE_CHECKING:  # the service, storage and watcher load only for the commands that use them
+    from topup.account import Account
+    from topup.config import Config
+    from topup.runner import RunOptions
+    from topup.service import Service
+    from topup.watch import WatchOptions
+
+_ = gettext
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -40,7 +44,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         "-c",
-        help="Config file (default: $TOPUP_CONFIG, else the user config dir).",
+        help=N_("Config file (default: $TOPUP_CONFIG, else the user config dir)."),
         dir_okay=False,
     ),
 ]
@@ -50,9 +54,12 @@ err_console = Console(stderr=True, soft_wrap=True)  # one line per message: grep
 
 def fail_config(exc: ConfigError) -> NoReturn:
     err_console.print(
-        f"[bold red]topup: config error:[/] {escape(exc.describe())}", highlight=False
+        "[bold red]{label}[/] {error}".format(
+            label=escape(_("topup: config error:")), error=escape(exc.describe())
+        ),
+        highlight=False,
     )
-    err_console.print("Nothing was checked.", style="dim")
+    err_console.print(_("Nothing was checked."), style="dim", highlight=False)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -87,8 +94,10 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="History database: a SQLAlchemy URL or a SQLite file path "
-        "(default: \\[storage] url, else topup.db in the user data dir).",
+        help=N_(
+            "History database: a SQLAlchemy URL or a SQLite file path "
+            "(default: \\[storage] url, else topup.db in the user data dir)."
+        ),
     ),
 ]
 
@@ -110,7 +119,9 @@ def since_option(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is neither a duration (30d, 12h) nor a date") from None
+        raise typer.BadParameter(
+            _("{value} is neither a duration (30d, 12h) nor a date").format(value=repr(value))
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -124,8 +135,8 @@ def below_minimum(results: list[CheckResult], accounts: dict[str, Account]) -> d
             and result.balance is not None
             and result.balance < account.min_balance
         ):
-            notes[result.account] = (
-                f"below min_balance {money(account.min_balance, result.currency)}"
+            notes[result.account] = _("below min_balance {amount}").format(
+                amount=money(account.min_balance, result.currency)
             )
     return notes
 
@@ -143,8 +154,12 @@ def check_accounts(
     accounts: tuple[Account, ...], options: RunOptions, *, progress: bool = False
 ) -> list[CheckResult]:
     """Check the accounts now, with a spinner on a terminal when ``progress``."""
+    from topup.runner import run
+
     if progress and sys.stderr.isatty():
-        with Console(stderr=True).status(f"Checking {len(accounts)} accounts…"):
+        n = len(accounts)
+        status = ngettext("Checking {n} account…", "Checking {n} accounts…", n).format(n=n)
+        with Console(stderr=True).status(status):
             return run(accounts, options)
     return run(accounts, options)
 
@@ -177,15 +192,64 @@ def setup_logging() -> None:
 def start_service(cfg: Config, db: str | None, options: WatchOptions) -> Service:
     """The service of `topup watch` and `topup serve`; exits 1 on a history database error
     (a database that is only down is waited for) and 2 on a bad alerts table."""
+    from topup.service import History, build
+    from topup.storage import StorageError
+
     setup_logging()
     install_log_redaction(cfg.accounts)
     try:
         history = History.open(store_url(db, cfg.settings.storage))
     except StorageError as exc:
-        err_console.print(f"[red]topup: history database error:[/] {escape(str(exc))}")
+        label = escape(_("topup: history database error:"))
+        err_console.print(f"[red]{label}[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_FAILED) from None
     try:
         return build(cfg, history, options)
     except ConfigError as exc:
         history.close()
         fail_config(exc)
+
+
+def interval_option(value: str | None) -> str | None:
+    """``--interval``: a positive duration (``15m``, ``90s``), checked as a usage error."""
+    if value is not None:
+        seconds = parse_duration(value)
+        if seconds is None or seconds <= 0:
+            raise typer.BadParameter(
+                _("{value} is not a positive duration (e.g. 15m, 90s, 2h)").format(
+                    value=repr(value)
+                )
+            )
+    return value
+
+
+IntervalOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="DURATION",
+        callback=interval_option,
+        help=N_("Default interval between checks, e.g. 15m, 90s."),
+    ),
+]
+
+
+def load_config(explicit: Path | None, *, accounts_needed: bool = True) -> Config:
+    """The config; a missing file, or one without any ``[[accounts]]`` when ``accounts_needed``,
+    is a :class:`ConfigError` that says where and points at `topup init`."""
+    from topup import config as config_module
+
+    path = config_module.locate(explicit)
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(
+            _("config file not found"),
+            path=path,
+            hint=_("run `topup init` to write one, or pass --config PATH"),
+        )
+    cfg = config_module.load(explicit)
+    if accounts_needed and not cfg.accounts:
+        raise ConfigError(
+            _("the config has no accounts (no [[accounts]] table)"),
+            path=cfg.path,
+            hint=_("run `topup init --provider NAME` to add one, or add an [[accounts]] table"),
+        )
+    return cfg

@@ -11,17 +11,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from topup import config as config_module
 from topup.account import Account
-from topup.alerts.settings import parse as parse_alerts
 from topup.cli.app import app
-from topup.cli.common import ConfigOption, fail_config
+from topup.cli.common import ConfigOption, err_console, fail_config, load_config
 from topup.errors import ConfigError
+from topup.i18n import N_, gettext, ngettext
 from topup.platforms import Provider, get_provider
+from topup.starter import placeholders_left
+
+_ = gettext
 
 config_app = typer.Typer(
     name="config",
-    help="Work with the config file: `topup config check` validates it.",
+    help=N_("Work with the config file: `topup config check` validates it."),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -54,47 +56,78 @@ def account_row(account: Account) -> dict[str, Any]:
     }
 
 
-@config_app.command("check")
+@config_app.command(
+    "check",
+    help=N_(
+        "Validate the config without any network access, and list its accounts: each with its "
+        "platform, credentials, base URL and whether it is enabled. Values `topup init` wrote "
+        "as examples to replace are warned about.\n\n"
+        "Exit status: 0 valid; 2 not valid (the file, the line or account, and what to do)."
+    ),
+)
 def check_config(
     config: ConfigOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the accounts as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=N_("Print the accounts as JSON."))
+    ] = False,
 ) -> None:
-    """Validate the config without any network access, and list its accounts.
+    from topup.alerts.settings import parse as parse_alerts
 
-    Each account with its platform, credentials, base URL and whether it is enabled.
-
-    Exit status: 0 valid; 2 not valid (the file, the line or account, and what to do).
-    """
     try:
-        cfg = config_module.load(config)
+        cfg = load_config(config, accounts_needed=False)
         parse_alerts(cfg)
     except ConfigError as exc:
         fail_config(exc)
     rows = [account_row(a) for a in cfg.accounts]
+    warnings = placeholder_warnings(cfg.accounts)
     if as_json:
         document = {"config": str(cfg.path), "valid": True, "accounts": rows}
+        if warnings:
+            document["warnings"] = warnings
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return
+    for warning in warnings:
+        err_console.print(f"[yellow]{escape(_('warning:'))}[/] {escape(warning)}", highlight=False)
     console = Console()
     if rows:
-        grid = Table(header_style="bold", pad_edge=False)
-        for column in ("Account", "Platform", "Credentials", "Base URL", "Enabled"):
+        grid = Table(header_style="bold")
+        for column in (_("Account"), _("Platform"), _("Credentials"), _("Base URL"), _("Enabled")):
             grid.add_column(column, overflow="fold")
         for row in rows:
-            default = " [dim](default)[/]" if row["base_url_is_default"] else ""
+            default = f" [dim]({escape(_('default'))})[/]" if row["base_url_is_default"] else ""
             grid.add_row(
                 escape(row["name"]),
                 escape(row["provider"]),
                 escape(row["mode"]),
                 escape(row["base_url"]) + default,
-                "yes" if row["enabled"] else "[red]no[/]",
+                escape(_("yes")) if row["enabled"] else f"[red]{escape(_('no'))}[/]",
             )
         console.print(grid)
     enabled = sum(1 for row in rows if row["enabled"])
+    valid = _("{path}: valid").format(path=cfg.path)
+    count = ngettext(
+        "{n} account ({enabled} enabled).", "{n} accounts ({enabled} enabled).", len(rows)
+    ).format(n=len(rows), enabled=enabled)
+    after = _("Nothing was contacted; `topup check` reads the balances.")
     console.print(
-        f"[green]{escape(str(cfg.path))}: valid[/], {len(rows)} account"
-        f"{'' if len(rows) == 1 else 's'} ({enabled} enabled). Nothing was contacted; "
-        "`topup check` reads the balances.",
+        f"[green]{escape(valid)}[/], {escape(count)} {escape(after)}",
         highlight=False,
         soft_wrap=True,
     )
+
+
+def placeholder_warnings(accounts: tuple[Account, ...]) -> list[str]:
+    """A warning for each account that still holds an example `topup init` wrote."""
+    warnings = []
+    for account in accounts:
+        provider = get_provider(account.provider)
+        assert provider is not None
+        left = placeholders_left(provider, account.base_url, account.options)
+        if left:
+            warnings.append(
+                _(
+                    "account {account}: {fields} still hold the example `topup init` wrote; "
+                    "replace them with yours"
+                ).format(account=repr(account.name), fields=", ".join(left))
+            )
+    return warnings

@@ -12,6 +12,7 @@ from rich.markup import escape
 from topup.cli.app import app
 from topup.cli.common import EXIT_FAILED, EXIT_USAGE, ConfigOption, err_console
 from topup.config import locate
+from topup.i18n import N_
 from topup.importers.allapihub import KNOWN_VERSIONS, read_backup
 from topup.importers.plan import ImportFailed, Plan, make_plan
 from topup.importers.write import (
@@ -27,7 +28,9 @@ from topup.sanitize import cap, remove_controls
 from topup.secrets import mask, scrub
 
 import_app = typer.Typer(
-    help="Bring accounts in from other tools' files.", no_args_is_help=True, add_completion=False
+    help=N_("Bring accounts in from other tools' files."),
+    no_args_is_help=True,
+    add_completion=False,
 )
 app.add_typer(import_app, name="import")
 
@@ -37,36 +40,42 @@ NOT_USED = (
 )
 
 
-@import_app.command("all-api-hub")
+@import_app.command(
+    "all-api-hub",
+    help=N_(
+        "Import the accounts of an all-api-hub backup: new-api family sites, AIHubMix, "
+        "OpenRouter.\n\n"
+        "Credentials go to files beside the config (secrets/NAME.FIELD, mode 0600) unless "
+        "--inline-secrets. Never overwrites: an existing config needs --append. Exit status: "
+        "0 accounts written (or shown, with --dry-run); 1 nothing to import; 2 usage error."
+    ),
+)
 def all_api_hub(
     backup: Annotated[
         Path,
         typer.Argument(
-            help="The JSON file all-api-hub's Import/Export page saved.", dir_okay=False
+            metavar="BACKUP",
+            help=N_("The JSON file all-api-hub's Import/Export page saved."),
+            dir_okay=False,
         ),
     ],
     config: ConfigOption = None,
     append: Annotated[
-        bool, typer.Option("--append", help="Add the accounts at the end of an existing config.")
+        bool,
+        typer.Option("--append", help=N_("Add the accounts at the end of an existing config.")),
     ] = False,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Show what would be written (credentials masked)."),
+        typer.Option("--dry-run", help=N_("Show what would be written (credentials masked).")),
     ] = False,
     inline_secrets: Annotated[
         bool,
         typer.Option(
             "--inline-secrets",
-            help="Put credentials in the config itself (created 0600), not in secret files.",
+            help=N_("Put credentials in the config itself (created 0600), not in secret files."),
         ),
     ] = False,
 ) -> None:
-    """Import the accounts of an all-api-hub backup: new-api family sites, AIHubMix, OpenRouter.
-
-    Credentials go to files beside the config (secrets/NAME.FIELD, mode 0600) unless
-    --inline-secrets. Never overwrites: an existing config needs --append. Exit status: 0
-    accounts written (or shown, with --dry-run); 1 nothing to import; 2 usage error.
-    """
     path = locate(config)
     try:
         version, items = read_backup(backup)

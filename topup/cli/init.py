@@ -26,16 +26,19 @@ from topup.cli.common import (
 from topup.cli.render import STATUS_STYLE, balance_text
 from topup.config_lines import suggest
 from topup.errors import ConfigError
+from topup.i18n import N_, gettext, ngettext
 from topup.model import CheckResult
 from topup.platforms import all_providers
 from topup.runner import RunOptions
 from topup.starter import Draft, refuse_existing, render, scripted, write
 from topup.starter_flow import AccountCheck, Cancelled, Interview, terminal_prompts
 
+_ = gettext
+
 
 def fail(exc: ConfigError) -> NoReturn:
     err_console.print(f"[bold red]topup: init:[/] {escape(exc.describe())}", highlight=False)
-    err_console.print("Nothing was written.", style="dim")
+    err_console.print(_("Nothing was written."), style="dim", highlight=False)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -68,29 +71,40 @@ def check_platforms(names: list[str]) -> None:
     known = all_providers()
     for name in names:
         if name not in known:
-            hint = suggest(name, known) or "`topup providers` lists them"
-            fail(ConfigError(f"unknown provider {name!r}", hint=hint))
+            hint = suggest(name, known) or _("`topup providers` lists them")
+            fail(ConfigError(_("unknown provider {name}").format(name=repr(name)), hint=hint))
 
 
 def next_steps(path: Path, drafts: list[Draft], console: Console) -> None:
     exports = [v for d in drafts for v in d.env_vars()]
     if exports:
-        console.print("Set the variables it reads:", highlight=False)
+        console.print(_("Set the variables it reads:"), highlight=False)
         for var in exports:
             console.print(f"  export {var}=...", highlight=False)
     if not drafts:
         console.print(
-            "It has no account yet: add one (see the example in it), or run "
-            "`topup init --provider NAME`.",
+            _(
+                "It has no account yet: add one (see the example in it), or run "
+                "`topup init --provider NAME`."
+            ),
             highlight=False,
         )
     where = f" --config {path}" if path != config_module.default_path() else ""
-    console.print(
-        f"Then: topup config check{where} && topup check{where}", highlight=False, soft_wrap=True
-    )
+    then = _("Then: {commands}").format(commands=f"topup config check{where} && topup check{where}")
+    console.print(then, highlight=False, soft_wrap=True)
 
 
-@app.command("init")
+@app.command(
+    "init",
+    help=N_(
+        "Write a commented starter config (default: the user config dir; never over a file)."
+        "\n\n"
+        "On a terminal: asks for platforms, keys (hidden; kept in 0600 files beside the config, "
+        "or env:NAME) and settings, and checks each account at once.\n\n"
+        "In scripts (or --no-input): each key is read from an environment variable the config "
+        "names."
+    ),
+)
 def init_command(
     config: ConfigOption = None,
     provider: Annotated[
@@ -99,31 +113,29 @@ def init_command(
             "--provider",
             "-p",
             metavar="NAME",
-            help="A platform to add (repeatable; `topup providers` lists them). Its key is "
-            "read from an environment variable named in the config; keys are never options.",
+            help=N_(
+                "A platform to add (repeatable; `topup providers` lists them). Its key is "
+                "read from an environment variable named in the config; keys are never options."
+            ),
         ),
     ] = None,
     force_stdout: Annotated[
         bool,
         typer.Option(
             "--force-stdout",
-            help="Print the starter config to stdout instead of writing a file (asks nothing).",
+            help=N_("Print the starter config to stdout instead of writing a file (asks nothing)."),
         ),
     ] = False,
     no_input: Annotated[
-        bool, typer.Option("--no-input", help="Ask nothing, even on a terminal.")
+        bool, typer.Option("--no-input", help=N_("Ask nothing, even on a terminal."))
     ] = False,
     timeout: Annotated[
-        float, typer.Option(help="Seconds the test of each account may take.", min=0.1)
+        float,
+        typer.Option(
+            metavar="SECONDS", help=N_("Seconds the test of each account may take."), min=0.1
+        ),
     ] = 20.0,
 ) -> None:
-    """Write a commented starter config (default: the user config dir; never over a file).
-
-    On a terminal: asks for platforms, keys (hidden; kept in 0600 files beside the config, or
-    env:NAME) and settings, and checks each account at once.
-
-    In scripts (or --no-input): each key is read from an environment variable the config names.
-    """
     platforms = list(provider or [])
     check_platforms(platforms)
     path = config_module.locate(config)
@@ -144,7 +156,9 @@ def init_command(
         try:
             drafts = interview.run(platforms)
         except (Cancelled, KeyboardInterrupt):
-            err_console.print("\ntopup: init cancelled. Nothing was written.", highlight=False)
+            err_console.print(
+                "\n" + _("topup: init cancelled. Nothing was written."), highlight=False
+            )
             raise typer.Exit(EXIT_FAILED) from None
     else:
         drafts = scripted(platforms)
@@ -152,8 +166,9 @@ def init_command(
         written = write(path, drafts)
     except ConfigError as exc:
         fail(exc)
-    count = f"{len(drafts)} account{'' if len(drafts) == 1 else 's'}"
-    console.print(f"Wrote {path} ({count}).", highlight=False, soft_wrap=True)
+    wrote = ngettext("Wrote {path} ({n} account).", "Wrote {path} ({n} accounts).", len(drafts))
+    console.print(wrote.format(path=path, n=len(drafts)), highlight=False, soft_wrap=True)
     for secret in written[:-1]:
-        console.print(f"  key file (0600): {secret}", highlight=False, soft_wrap=True)
+        line = _("key file (0600): {path}").format(path=secret)
+        console.print(f"  {line}", highlight=False, soft_wrap=True)
     next_steps(path, drafts, console)

@@ -36,6 +36,7 @@ from topup.cli.render import STATUS_STYLE, balance_text, totals
 from topup.config_lines import suggest
 from topup.display import money
 from topup.errors import ConfigError
+from topup.i18n import N_
 from topup.keys.accounts import Defaults
 from topup.keys.detect import key_field, needs_more
 from topup.keys.reading import KeyFile, count_lines, open_keys
@@ -48,7 +49,7 @@ from topup.settings import Settings
 
 keys_app = typer.Typer(
     name="keys",
-    help="Check many API keys at once (relay operators, resellers).",
+    help=N_("Check many API keys at once (relay operators, resellers)."),
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -264,52 +265,65 @@ async def _run(
     writer.close()
 
 
-@keys_app.command("check")
+@keys_app.command(
+    "check",
+    help=N_(
+        "Check every key of FILE (or stdin): one row per key, in the file's order.\n\n"
+        "Exit status: 0 all ok; 1 a key could not be checked; 2 usage error; 3 all checked but "
+        "one is exhausted or disabled."
+    ),
+)
 def check_command(
     source: Annotated[
         str,
         typer.Argument(
             metavar="FILE|-",
-            help="One key per line, or CSV with a header: key,provider,base_url,name. - is stdin.",
+            help=N_(
+                "One key per line, or CSV with a header: key,provider,base_url,name. - is stdin."
+            ),
         ),
     ],
     provider: Annotated[
         str | None,
         typer.Option(
             "--provider",
-            help="Platform of lines without a provider column (default: told from each key).",
+            metavar="NAME",
+            help=N_("Platform of lines without a provider column (default: told from each key)."),
         ),
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Base URL of lines without a base_url.")
+        str | None,
+        typer.Option("--base-url", metavar="URL", help=N_("Base URL of lines without a base_url.")),
     ] = None,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print rows as CSV.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help=N_("Print rows as CSV."))] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print rows as JSON Lines (one object per line).")
+        bool,
+        typer.Option("--json", help=N_("Print rows as JSON Lines (one object per line).")),
     ] = False,
-    concurrency: Annotated[int | None, typer.Option(help="Keys checked at once.", min=1)] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(metavar="N", help=N_("Keys checked at once."), min=1)
+    ] = None,
     per_host: Annotated[
-        int | None, typer.Option(help="Keys checked at once per platform host.", min=1)
+        int | None,
+        typer.Option(metavar="N", help=N_("Keys checked at once per platform host."), min=1),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Seconds one key's check may take.", min=0.1)
+        float | None,
+        typer.Option(metavar="SECONDS", help=N_("Seconds one key's check may take."), min=0.1),
     ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
             "--config",
             "-c",
-            help="Config file whose \\[check] table sets timeout, concurrency, per_host, "
-            "retries (default: none; its accounts are not checked).",
+            help=N_(
+                "Config file whose \\[check] table sets timeout, concurrency, per_host, "
+                "retries (default: none; its accounts are not checked)."
+            ),
             dir_okay=False,
         ),
     ] = None,
 ) -> None:
-    """Check every key of FILE (or stdin): one row per key, in the file's order.
-
-    Exit status: 0 all ok; 1 a key could not be checked; 2 usage error; 3 all checked but one
-    is exhausted or disabled.
-    """
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv")
     defaults = _defaults(provider, base_url)

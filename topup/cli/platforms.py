@@ -24,36 +24,46 @@ from topup.custom.provider import RecipeProvider
 from topup.custom.recipe import Recipe
 from topup.custom.trace import Trace
 from topup.errors import ConfigError
+from topup.i18n import N_
 from topup.platforms import get_provider, register
 
 platforms_app = typer.Typer(
-    help="Custom platforms declared in the config (\\[\\[platforms]] recipes).",
+    help=N_("Custom platforms declared in the config (\\[\\[platforms]] recipes)."),
     no_args_is_help=True,
 )
 app.add_typer(platforms_app, name="platforms")
 
 
-@platforms_app.command("test")
+@platforms_app.command(
+    "test",
+    help=N_(
+        "Run one request of a custom platform and show what was sent (credentials masked), "
+        "what came back (secret fields dropped), what each expression extracted, and the "
+        "result.\n\n"
+        "Exit status like `topup check`: 0 ok; 1 not checked; 2 usage or config error; 3 low, "
+        "exhausted or disabled."
+    ),
+)
 def test_command(
     name: Annotated[
         str,
-        typer.Argument(help="The custom platform: its \\[\\[platforms]] name.", metavar="NAME"),
+        typer.Argument(help=N_("The custom platform: its \\[\\[platforms]] name."), metavar="NAME"),
     ],
     account: Annotated[
         str | None,
-        typer.Option("--account", "-a", help="The account to check (default: the one using NAME)."),
+        typer.Option(
+            "--account",
+            "-a",
+            metavar="ACCOUNT",
+            help=N_("The account to check (default: the one using NAME)."),
+        ),
     ] = None,
     config: ConfigOption = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Seconds the check may take.", min=0.1)
+        float | None,
+        typer.Option(metavar="SECONDS", help=N_("Seconds the check may take."), min=0.1),
     ] = None,
 ) -> None:
-    """Run one request of a custom platform and show what was sent (credentials masked), what
-    came back (secret fields dropped), what each expression extracted, and the result.
-
-    Exit status like `topup check`: 0 ok; 1 not checked; 2 usage or config error; 3 low,
-    exhausted or disabled.
-    """
     try:
         cfg = config_module.load(config)
         recipe = _recipe(cfg, name)

@@ -11,14 +11,16 @@ from rich.console import Console
 from rich.table import Table
 
 from topup.cli.app import app
+from topup.i18n import N_, gettext
 from topup.platforms import all_providers
 
+_ = gettext
 
-@app.command("providers")
+
+@app.command("providers", help=N_("List the platforms, their credential fields and defaults."))
 def providers_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print as JSON."))] = False,
 ) -> None:
-    """List the platforms, their credential fields and defaults."""
     rows = []
     for name, provider in sorted(all_providers().items()):
         rows.append(
@@ -37,10 +39,10 @@ def providers_command(
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
     grid = Table(header_style="bold")
-    grid.add_column("Provider", no_wrap=True)
-    grid.add_column("Default base URL", no_wrap=True)
-    grid.add_column("Credentials", no_wrap=True)
-    grid.add_column("Currency", overflow="fold")
+    grid.add_column(_("Provider"), no_wrap=True)
+    grid.add_column(_("Default base URL"), no_wrap=True)
+    grid.add_column(_("Credentials"), no_wrap=True)
+    grid.add_column(_("Currency"), overflow="fold")
     for name, provider in sorted(all_providers().items()):
         secret = {f.name for f in provider.fields if f.secret}
         modes = " | ".join(
@@ -49,7 +51,7 @@ def providers_command(
         )
         grid.add_row(
             f"{name}\n[dim]{provider.title}[/]",
-            provider.default_base_url or "(base_url required)",
+            provider.default_base_url or _("(base_url required)"),
             modes,
             provider.currency_rule,
         )
@@ -71,4 +73,4 @@ def providers_command(
             )
             console.print(f"  credentials: {modes}", soft_wrap=True, highlight=False)
             console.print(f"  currency:    {provider.currency_rule}", highlight=False)
-    console.print("[dim]* secret: give it literally, as env:NAME or as file:PATH[/]")
+    console.print(f"[dim]{_('* secret: give it literally, as env:NAME or as file:PATH')}[/]")

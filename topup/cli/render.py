@@ -10,8 +10,12 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from topup.attention import RUNWAY_WARNING_DAYS, Need, label
 from topup.display import money
+from topup.i18n import gettext
 from topup.model import CheckResult, Status
+
+_ = gettext
 
 STATUS_STYLE = {
     Status.OK: "green",
@@ -29,9 +33,9 @@ STATUS_STYLE = {
 
 def amount_text(value: Decimal | None, currency: str | None, unlimited: bool = False) -> Text:
     if unlimited:
-        return Text("unlimited", style="cyan")
+        return Text(_("unlimited"), style="cyan")
     if value is None:
-        return Text("unknown", style="dim")
+        return Text(_("unknown"), style="dim")
     return Text(money(value, currency), style="red" if value < 0 else "")
 
 
@@ -59,10 +63,12 @@ def not_counted(results: Sequence[CheckResult]) -> str:
     """What the totals leave out: unknown balances, and amounts in a unit nobody named."""
     unknown = sum(1 for r in results if not known(r))
     unitless = [r.account for r in results if r.balance is not None and not r.entries()]
-    parts = [f"{unknown} unknown"] if unknown else []
+    parts = [_("{n} unknown").format(n=unknown)] if unknown else []
     if unitless:
-        parts.append(f"{len(unitless)} without a currency ({', '.join(unitless)})")
-    return f"{' and '.join(parts)}, not counted" if parts else ""
+        parts.append(
+            _("{n} without a currency ({names})").format(n=len(unitless), names=", ".join(unitless))
+        )
+    return _("{parts}, not counted").format(parts=_(" and ").join(parts)) if parts else ""
 
 
 def balance_text(r: CheckResult) -> Text:
@@ -96,7 +102,8 @@ def windows_text(r: CheckResult, *, lowest_only: bool = False) -> Text:
         left = w.left_percent
         shown = "?" if left is None else f"{left.quantize(Decimal(1))}%"
         style = "" if left is None else "bold red" if left < 10 else "yellow" if left < 25 else ""
-        text.append(" · " if i else "").append(f"{w.name} {shown} left", style=style)
+        left_text = _("{window} {percent} left").format(window=w.name, percent=shown)
+        text.append(" · " if i else "").append(left_text, style=style)
     return text
 
 
@@ -107,7 +114,32 @@ def runway_text(days: Decimal | None) -> Text:
     if days is None:
         return Text("")
     style = "bold red" if days < 3 else "yellow" if days < 7 else ""
-    return Text(f"{days:.1f} d" if days < 100 else f"{days:.0f} d", style=style)
+    shown = f"{days:.1f}" if days < 100 else f"{days:.0f}"
+    return Text(_("{days} d").format(days=shown), style=style)
+
+
+KNOWN_NEEDS = {str(n) for n in Need}
+
+
+def reasons(r: CheckResult, runway: Decimal | None = None, *, low: bool = False) -> list[Need]:
+    """Why the account needs attention (:mod:`topup.attention`, as --json's ``attention`` says),
+    without the reasons its status already tells (failing, exhausted), plus a short runway
+    from history; ``low``: it is below its min_balance (a note of :func:`below_minimum`)."""
+    found = [Need(n) for n in r.attention or () if n in KNOWN_NEEDS]
+    if low and Need.LOW not in found:
+        found.append(Need.LOW)
+    if runway is not None and runway < RUNWAY_WARNING_DAYS and Need.RUNWAY not in found:
+        found.append(Need.RUNWAY)
+    told = {Need.FAILING, Need.EXHAUSTED}
+    return [n for n in found if n not in told]
+
+
+def status_text(r: CheckResult, runway: Decimal | None = None, *, low: bool = False) -> Text:
+    """``ok`` (the status, as --json says it), then what needs attention: ``ok, low``."""
+    text = Text(r.status.value, style=STATUS_STYLE[r.status])
+    for need in reasons(r, runway, low=low):
+        text.append(", ").append(label(need), style="bold yellow")
+    return text
 
 
 def table(
@@ -117,16 +149,16 @@ def table(
     details: bool = True,
     runways: dict[str, Decimal] | None = None,
 ) -> Table:
-    grid = Table(title=None, header_style="bold", expand=False, pad_edge=False)
-    grid.add_column("Account", overflow="fold", min_width=8)
-    grid.add_column("Platform", style="dim", overflow="fold", min_width=6)
-    grid.add_column("Balance", justify="right", no_wrap=True)
-    grid.add_column("Used", justify="right", no_wrap=True)
+    grid = Table(title=None, header_style="bold", expand=False, pad_edge=True)
+    grid.add_column(_("Account"), overflow="fold", min_width=8)
+    grid.add_column(_("Platform"), style="dim", overflow="fold", min_width=6)
+    grid.add_column(_("Balance"), justify="right", no_wrap=True)
+    grid.add_column(_("Used"), justify="right", no_wrap=True)
     if runways:
-        grid.add_column("Runway", justify="right", no_wrap=True)
-    grid.add_column("Status", no_wrap=True)
+        grid.add_column(_("Runway"), justify="right", no_wrap=True)
+    grid.add_column(_("Status"), no_wrap=True)
     if details:
-        grid.add_column("Details", overflow="fold", min_width=24, ratio=1)
+        grid.add_column(_("Details"), overflow="fold", min_width=24, ratio=1)
     for r in results:
         row: list[RenderableType] = [
             r.account,
@@ -136,10 +168,8 @@ def table(
         ]
         if runways:
             row.append(runway_text(runways.get(r.account)))
-        if r.account in notes and r.status is Status.OK:
-            row.append(Text("ok, low", style="bold yellow"))  # below its min_balance
-        else:
-            row.append(Text(r.status.value, style=STATUS_STYLE[r.status]))
+        low = r.account in notes and r.status is Status.OK  # below its min_balance
+        row.append(status_text(r, (runways or {}).get(r.account), low=low))
         if details:
             detail = notes.get(r.account) or r.message or ""
             if not detail and len(r.windows) > 1:
@@ -153,7 +183,7 @@ def table(
         grid.add_section()
         for index, (currency, total) in enumerate(sums.items()):
             total_row: list[RenderableType] = [
-                Text("Total", style="bold"),
+                Text(_("Total"), style="bold"),
                 "",
                 Text(money(total, currency), style="bold"),
             ]
@@ -172,7 +202,7 @@ def print_table(
     runways: dict[str, Decimal] | None = None,
 ) -> None:
     if not results:
-        console.print("No accounts to check.")
+        console.print(_("No accounts to check."))
         return
     wide = console.width >= WIDE
     console.print(table(results, notes, details=wide, runways=runways))
@@ -185,4 +215,4 @@ def print_table(
             console.print(Text.assemble((f"{r.account}: ", "bold"), (detail, style)))
     note = not_counted(results)
     if note and totals(results):
-        console.print(Text(f"{note} in the totals", style="dim"))
+        console.print(Text(_("{note} in the totals").format(note=note), style="dim"))

@@ -10,26 +10,38 @@ import typer
 from rich.console import Console
 
 from topup.cli.app import app
+from topup.i18n import N_
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-@app.command("sandbox")
+@app.command(
+    "sandbox",
+    help=N_("Serve a faithful imitation of every platform's balance API, with faults on demand."),
+)
 def sandbox(
-    host: Annotated[str, typer.Option(help="Address to bind (keep it loopback).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8787,
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help=N_("Address to bind (keep it loopback)."))
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(metavar="PORT", min=0, max=65535, help=N_("Port to listen on."))
+    ] = 8787,
     state: Annotated[
         Path | None,
-        typer.Option("--state", help="SQLite state file, kept across restarts (default: memory)."),
+        typer.Option(
+            "--state",
+            metavar="FILE",
+            help=N_("SQLite state file, kept across restarts (default: memory)."),
+        ),
     ] = None,
     seed_demo: Annotated[
         bool,
         typer.Option(
-            "--seed-demo", help="Create the demo's sites and accounts; print a config for them."
+            "--seed-demo",
+            help=N_("Create the demo's sites and accounts; print a config for them."),
         ),
     ] = False,
 ) -> None:
-    """Serve a faithful imitation of every platform's balance API, with faults on demand."""
     import uvicorn
 
     from topup import demo

@@ -6,38 +6,40 @@ from typing import Annotated
 
 import typer
 
-from topup import config as config_module
 from topup.cli.app import app
 from topup.cli.common import (
     EXIT_FAILED,
     ConfigOption,
     DbOption,
+    IntervalOption,
     below_minimum,
     exit_status,
     fail_config,
+    load_config,
     start_service,
 )
 from topup.errors import ConfigError
-from topup.service import run_watch, watch_options
+from topup.i18n import N_
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Check every account on its interval, keep history, and send alerts.\n\n"
+        "Logs one line per check. Stops cleanly on Ctrl-C or SIGTERM after in-flight checks."
+    )
+)
 def watch(
     config: ConfigOption = None,
     db: DbOption = None,
-    interval: Annotated[
-        str | None, typer.Option(help="Default interval between checks, e.g. 15m, 90s.")
-    ] = None,
+    interval: IntervalOption = None,
     once: Annotated[
-        bool, typer.Option("--once", help="Check every account once, then exit.")
+        bool, typer.Option("--once", help=N_("Check every account once, then exit."))
     ] = False,
 ) -> None:
-    """Check every account on its interval, keep history, and send alerts.
+    from topup.service import run_watch, watch_options
 
-    Logs one line per check. Stops cleanly on Ctrl-C or SIGTERM after in-flight checks.
-    """
     try:
-        cfg = config_module.load(config)
+        cfg = load_config(config)
         options = watch_options(cfg, interval)
     except ConfigError as exc:
         fail_config(exc)

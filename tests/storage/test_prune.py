@@ -334,3 +334,17 @@ def test_the_retention_loop_retries_after_an_outage_and_prunes_in_a_thread(
     assert len(calls) == 3  # the failed pass, then two passes
     assert passes[0].removed > 0 and passes[1].removed == 0
     assert passes[1].examined <= 1  # the second pass looks only at what aged since the first
+
+
+def test_a_stopped_pass_ends_after_the_account_at_hand(store: Store) -> None:
+    store.record([(ok(n, "5", m), None) for n in ("a", "b") for m in range(0, 600, 15)])
+    asked: list[bool] = []
+
+    def stopping() -> bool:
+        asked.append(True)
+        return len(asked) > 1  # after the first account
+
+    summary = prune(store, timedelta(minutes=1), now=T0 + timedelta(days=1), stopping=stopping)
+    assert summary.accounts == 1 and summary.removed == 38
+    left = {n: len(store.check_history(n)) for n in ("a", "b")}
+    assert left == {"a": 2, "b": 40}

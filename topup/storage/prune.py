@@ -72,7 +72,7 @@ class PruneSummary:
 
     #: Checks before this time were candidates.
     cutoff: datetime
-    #: Accounts looked at.
+    #: Accounts looked at (all of them unless the pass was stopped).
     accounts: int
     #: Checks older than the cutoff that were looked at.
     examined: int
@@ -94,13 +94,17 @@ def prune(
     since: datetime | None = None,
     dry_run: bool = False,
     batch: int = DEFAULT_BATCH,
+    stopping: Callable[[], bool] | None = None,
 ) -> PruneSummary:
     """Delete the checks older than ``now - keep`` that neither start nor end a run.
 
     ``since`` limits the work to checks from that time on (plus the check before it, for the
     run it belongs to): pass the previous cutoff when pruning periodically, so each pass looks
-    only at what aged since. Raises :class:`~topup.storage.StorageUnavailable` when the
-    database cannot be reached (batches already deleted stay deleted: each is consistent).
+    only at what aged since. ``stopping`` is asked before each account: when it says so, the
+    pass ends early (what was found so far is deleted; the summary counts it).
+
+    Raises :class:`~topup.storage.StorageUnavailable` when the database cannot be reached
+    (batches already deleted stay deleted: each is consistent).
     """
     if keep <= timedelta(0):
         raise ValueError(f"keep must be positive, not {keep}")
@@ -112,7 +116,11 @@ def prune(
         ids = [int(i) for i in conn.scalars(select(accounts.c.id).order_by(accounts.c.id))]
     examined = removed = 0
     doomed: list[int] = []  # across accounts: few accounts' checks make one batch
+    done = 0
     for aid in ids:
+        if stopping is not None and stopping():
+            break
+        done += 1
         with store._read("prune") as conn:
             rows = conn.execute(_candidates(conn, aid, cutoff, since)).all()
         examined += len(rows)
@@ -120,7 +128,7 @@ def prune(
         if len(doomed) >= batch:
             removed += _delete(store, doomed, batch, dry_run, everything=False)
     removed += _delete(store, doomed, batch, dry_run, everything=True)
-    return PruneSummary(cutoff, len(ids), examined, removed, dry_run)
+    return PruneSummary(cutoff, done, examined, removed, dry_run)
 
 
 def _delete(store: Store, ids: list[int], batch: int, dry_run: bool, *, everything: bool) -> int:
@@ -254,9 +262,9 @@ def vacuum(store: Store) -> None:
 
 
 def _prune_pass(
-    store_getter: Callable[[], Store], keep: timedelta, since: datetime | None
+    store_getter: Callable[[], Store], keep: timedelta, since: datetime | None, stop: asyncio.Event
 ) -> PruneSummary:
-    return prune(store_getter(), keep, since=since)
+    return prune(store_getter(), keep, since=since, stopping=stop.is_set)
 
 
 async def keep_pruning(
@@ -270,19 +278,22 @@ async def keep_pruning(
     """Prune every ``every`` seconds until ``stop`` is set, first right away.
 
     Each pass runs in a thread (the event loop keeps serving) and looks only at what aged since
-    the previous pass. ``store_getter`` may raise :class:`StorageUnavailable` while the database
-    is down: that pass is skipped (and logged), the next one tries again. ``on_pass`` is called
-    with each pass's summary.
+    the previous pass; setting ``stop`` ends a running pass after the account at hand.
+    ``store_getter`` may raise :class:`StorageUnavailable` while the database is down: that
+    pass is skipped (and logged), the next one tries again. ``on_pass`` is called with each
+    pass's summary.
     """
     since: datetime | None = None
     while not stop.is_set():
         try:
-            summary = await asyncio.to_thread(_prune_pass, store_getter, keep, since)
+            summary = await asyncio.to_thread(_prune_pass, store_getter, keep, since, stop)
         except StorageUnavailable as exc:
             log.warning("pruning history skipped: %s", exc)
         except Exception:  # one failed pass must not end the watcher
             log.exception("pruning history failed")
         else:
+            if stop.is_set():  # stopped part-way: the next pass would start over
+                return
             since = summary.cutoff
             if summary.removed:
                 log.info(

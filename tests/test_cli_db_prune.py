@@ -10,7 +10,6 @@ from pathlib import Path
 
 from cli_helpers import invoke
 
-import topup.cli.db  # noqa: F401  (registers `topup db` until topup.cli lists it)
 from topup.model import CheckResult, Status, utcnow
 from topup.storage import Store, sqlite_url
 

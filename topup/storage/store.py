@@ -25,7 +25,6 @@ from typing import Self
 
 from sqlalchemy import Engine
 
-from topup.storage import migrate
 from topup.storage.alerts import Alerts
 from topup.storage.engine import create, translate_errors
 from topup.storage.reads import Reads
@@ -68,6 +67,8 @@ class Store(Writes, Reads, Alerts):
         )
         try:
             if migrate_schema:
+                from topup.storage import migrate  # Alembic: only when migrating (not to read)
+
                 with translate_errors(engine.dialect.name, "open"):
                     migrate.upgrade(engine)
         except BaseException:

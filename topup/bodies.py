@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator
 
 import httpx
 
@@ -28,6 +28,8 @@ STEP = 64 * 1024
 MAX_LAYERS = 3
 GZIP = 31
 GZIP_MAGIC = b"\x1f\x8b"
+#: Headers describing the body as it was sent, not as the adapter receives it (decoded).
+BODY_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
 
 class TooLarge(BadResponseError):
@@ -112,7 +114,14 @@ async def read_body(response: httpx.Response, max_body: int) -> bytes:
         if len(response.content) > max_body:
             raise TooLarge(max_body)
         return response.content
-    decoder = Decoder(response.headers.get("content-encoding", ""))
+    encoding = response.headers.get("content-encoding", "")
+    return await read_raw(response.aiter_raw(), encoding, max_body)
+
+
+async def read_raw(raw: AsyncIterable[bytes], content_encoding: str, max_body: int) -> bytes:
+    """The decoded body whose raw (still encoded) bytes ``raw`` yields, or :class:`TooLarge`
+    past ``max_body`` (received or decoded)."""
+    decoder = Decoder(content_encoding) if content_encoding else None
     chunks: list[bytes] = []
     received = size = 0
 
@@ -125,13 +134,23 @@ async def read_body(response: httpx.Response, max_body: int) -> bytes:
             chunks.append(piece)
             await asyncio.sleep(0)  # one step at a time: other checks and deadlines run
 
-    async for raw in response.aiter_raw():
-        received += len(raw)
+    async for data in raw:
+        received += len(data)
         if received > max_body:
             raise TooLarge(max_body)
-        if decoder.layers:
-            await take(decoder.feed(raw))
+        if decoder is not None and decoder.layers:
+            await take(decoder.feed(data))
         else:  # identity: each network read already gave the loop its turn
-            chunks.append(raw)
-    await take(decoder.finish())
-    return b"".join(chunks)
+            chunks.append(data)
+    if decoder is not None:
+        await take(decoder.finish())
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def decoded_response(
+    status: int, raw_headers: Iterable[tuple[bytes, bytes]], content: bytes, request: httpx.Request
+) -> httpx.Response:
+    """The answer as adapters receive it: ``content`` decoded, without the headers that
+    described the body as it was sent (:data:`BODY_HEADERS`)."""
+    headers = [(k, v) for k, v in raw_headers if k.lower() not in BODY_HEADERS]
+    return httpx.Response(status, headers=headers, content=content, request=request)

@@ -31,6 +31,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import getproxies
@@ -39,7 +40,7 @@ import httpx
 
 from topup import attention, sanitize
 from topup.account import Account
-from topup.bodies import read_body
+from topup.bodies import decoded_response, read_body
 from topup.errors import CheckError, ConfigError
 from topup.model import Balance, CheckResult, Status, utcnow
 from topup.platforms import Provider, get_provider
@@ -52,8 +53,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("topup.runner")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-#: Headers describing the body as it was sent, not as the adapter receives it (decoded).
-BODY_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 #: Connections per pooled httpx client (see Runner._pool).
 POOL_SIZE = 16
 #: Proxy variables that send requests through httpx's transport (see environment_proxied).
@@ -82,13 +81,19 @@ class RunOptions:
 
 
 OnResult = Callable[[CheckResult], Awaitable[None] | None]
-#: Sends one request, returning its answer with the body not yet read.
+#: Sends one request, returning its answer read under the body cap and decoded
+#: (:func:`topup.bodies.decoded_response`).
 Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
-def _streamed(client: httpx.AsyncClient) -> Send:
+def _streamed(client: httpx.AsyncClient, max_body: int) -> Send:
     async def send(request: httpx.Request) -> httpx.Response:
-        return await client.send(request, stream=True)
+        response = await client.send(request, stream=True)
+        try:
+            content = await read_body(response, max_body)
+        finally:
+            await response.aclose()
+        return decoded_response(response.status_code, response.headers.raw, content, request)
 
     return send
 
@@ -108,6 +113,7 @@ class Runner:
         self._transport = transport
         #: The shared aiohttp transport, when the runner sends through it (see module docs).
         self._aiohttp: AiohttpTransport | None = None
+        self._aiohttp_send: Send | None = None
         self._clients: list[httpx.AsyncClient] = []
         if client is not None:
             self._clients = [client]
@@ -117,11 +123,16 @@ class Runner:
             from topup.transport import AiohttpTransport  # aiohttp only where checks are made
 
             self._aiohttp = AiohttpTransport(limit=self.options.concurrency)
+            self._aiohttp_send = partial(self._aiohttp.fetch, max_body=self.options.max_body)
         #: Clients of the accounts that set their own ``proxy``, by proxy URL (made on use).
         self._proxied: dict[str, httpx.AsyncClient] = {}
         self._next_client = 0
         self._overall = asyncio.Semaphore(self.options.concurrency)
+        #: Bounds per host, when tighter than the overall one (else they could never bind).
+        self._per_host = self.options.per_host < self.options.concurrency
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        #: Host of each base URL seen (see _host_key).
+        self._host_keys: dict[str, str] = {}
         self._cache: dict[str, tuple[float, asyncio.Future[httpx.Response]]] = {}
 
     async def __aenter__(self) -> Runner:
@@ -156,12 +167,12 @@ class Runner:
             if url not in self._proxied:
                 size = min(POOL_SIZE, self.options.concurrency)
                 self._proxied[url] = self._client(size, url)
-            return _streamed(self._proxied[url])
-        if self._aiohttp is not None:
-            return self._aiohttp.handle_async_request
+            return _streamed(self._proxied[url], self.options.max_body)
+        if self._aiohttp_send is not None:
+            return self._aiohttp_send
         client = self._clients[self._next_client % len(self._clients)]
         self._next_client += 1
-        return _streamed(client)
+        return _streamed(client, self.options.max_body)
 
     async def aclose(self) -> None:
         if self._aiohttp is not None:
@@ -194,19 +205,19 @@ class Runner:
                 account.name, account.provider, Status.CONFIG_ERROR, "unknown provider"
             )
         provider = provider_cls()
-        host = _host_key(provider, account)
-        async with self._host(host), self._overall:
-            started = time.monotonic()
-            result = await self._check(provider, account, started)
-        if result.message:
-            result = result.with_message(sanitize.message(result.message, account.secrets))
-        result = attention.marked(account, result)
-        log.debug(
-            "checked %s: %s%s",
-            account.name,
-            result.status.value,
-            f" ({result.message})" if result.message else "",
-        )
+        if self._per_host:
+            async with self._host(self._host_key(provider, account)), self._overall:
+                result = await self._check(provider, account, time.monotonic())
+        else:
+            async with self._overall:
+                result = await self._check(provider, account, time.monotonic())
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "checked %s: %s%s",
+                account.name,
+                result.status.value,
+                f" ({result.message})" if result.message else "",
+            )
         return result
 
     # -- internals ------------------------------------------------------------------------
@@ -215,12 +226,16 @@ class Runner:
         deadline = started + timeout
 
         def failed(status: Status, message: str) -> CheckResult:
-            return CheckResult.failure(
+            found = attention.assess(account, status, None)
+            return CheckResult(
                 account.name,
                 provider.name,
                 status,
-                message,
+                message=sanitize.message(message, account.secrets),
+                checked_at=utcnow(),
                 duration=time.monotonic() - started,
+                low=found.low,
+                attention=tuple(found.names()),
             )
 
         try:
@@ -242,13 +257,7 @@ class Runner:
         except Exception as exc:
             log.debug("unexpected error checking %s", account.name, exc_info=False)
             return failed(Status.BAD_RESPONSE, f"unexpected answer ({type(exc).__name__}: {exc})")
-        return CheckResult.from_balance(
-            account.name,
-            provider.name,
-            balance,
-            checked_at=utcnow(),
-            duration=time.monotonic() - started,
-        )
+        return _result(account, provider.name, balance, time.monotonic() - started)
 
     async def _drive(
         self, provider: Provider, account: Account, deadline: float, send: Send
@@ -324,16 +333,23 @@ class Runner:
     async def _fetch(self, request: httpx.Request, deadline: float, send: Send) -> httpx.Response:
         # Each request may take what is left of its account's deadline, not the client default.
         remaining = max(0.05, deadline - time.monotonic())
-        request.extensions["timeout"] = httpx.Timeout(remaining).as_dict()
-        response = await send(request)
+        request.extensions["timeout"] = {
+            "connect": remaining,
+            "read": remaining,
+            "write": remaining,
+            "pool": remaining,
+        }
+        return await send(request)
+
+    def _host_key(self, provider: Provider, account: Account) -> str:
         try:
-            content = await read_body(response, self.options.max_body)
-        finally:
-            await response.aclose()
-        headers = [(k, v) for k, v in response.headers.raw if k.lower() not in BODY_HEADERS]
-        return httpx.Response(
-            response.status_code, headers=headers, content=content, request=request
-        )
+            base = provider.base_url(account)
+        except AssertionError:
+            return ""
+        key = self._host_keys.get(base)
+        if key is None:
+            key = self._host_keys[base] = _host_of(base)
+        return key
 
     def _host(self, host: str) -> asyncio.Semaphore:
         semaphore = self._hosts.get(host)
@@ -347,12 +363,32 @@ def environment_proxied() -> bool:
     return any(scheme in PROXY_SCHEMES for scheme in getproxies())
 
 
-def _host_key(provider: Provider, account: Account) -> str:
+def _host_of(base_url: str) -> str:
     try:
-        parts = urlsplit(provider.base_url(account))
-    except (AssertionError, ValueError):
+        parts = urlsplit(base_url)
+    except ValueError:
         return ""
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _result(account: Account, provider: str, balance: Balance, duration: float) -> CheckResult:
+    """:meth:`CheckResult.from_balance` with its ``low`` and ``attention`` set, as
+    :func:`topup.attention.marked` would set them, built once."""
+    found = attention.assess(account, balance.status, balance if balance.has_value else None)
+    message = balance.message
+    if message:
+        message = sanitize.message(message, account.secrets)
+    return CheckResult(
+        account=account.name,
+        provider=provider,
+        status=balance.status,
+        checked_at=utcnow(),
+        message=message,
+        duration=duration,
+        low=found.low,
+        attention=tuple(found.names()),
+        **{**balance.amount_values(), "balances": balance.entries()},
+    )
 
 
 def _transport_failure(exc: httpx.TransportError, timeout: float) -> tuple[Status, str]:

@@ -36,6 +36,8 @@ import aiohttp
 import httpx
 from yarl import URL
 
+from topup.bodies import decoded_response, read_raw
+
 #: Headers aiohttp would add on its own; the adapters' requests go out without them, as before.
 SKIP_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
 #: Most bytes handed on per chunk (aiohttp's read buffer is 64 KiB).
@@ -68,19 +70,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeout = request.extensions.get("timeout", {})
-        body = await request.aread()
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
-        with _mapped():
-            answer = await self._open().request(
-                request.method,
-                URL(str(request.url), encoded=True),
-                headers=headers,
-                data=body or None,
-                allow_redirects=False,
-                compress=None,
-                timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout.get("connect")),
-            )
+        answer = await self._send(request)
         return httpx.Response(
             answer.status,
             headers=answer.raw_headers,
@@ -91,6 +81,34 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 "reason_phrase": (answer.reason or "").encode("latin-1", "replace"),
             },
         )
+
+    async def fetch(self, request: httpx.Request, max_body: int) -> httpx.Response:
+        """The answer to ``request`` read in full under ``max_body`` (:func:`read_raw`) and
+        decoded, as :func:`topup.bodies.decoded_response` gives it to adapters: what the runner
+        would get from :meth:`handle_async_request` and :func:`topup.bodies.read_body`, without
+        the streamed :class:`httpx.Response` in between."""
+        answer = await self._send(request)
+        try:
+            encoding = ", ".join(answer.headers.getall("Content-Encoding", ()))
+            content = await read_raw(_raw(answer), encoding, max_body)
+        finally:
+            _finish(answer)
+        return decoded_response(answer.status, answer.raw_headers, content, request)
+
+    async def _send(self, request: httpx.Request) -> aiohttp.ClientResponse:
+        timeout = request.extensions.get("timeout", {})
+        body = await request.aread()
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        with _mapped():
+            return await self._open().request(
+                request.method,
+                URL(str(request.url), encoded=True),
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+                compress=None,
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout.get("connect")),
+            )
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -104,18 +122,27 @@ class _Body(httpx.AsyncByteStream):
     def __init__(self, answer: aiohttp.ClientResponse) -> None:
         self._answer = answer
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped():
-            async for chunk in self._answer.content.iter_chunked(CHUNK):
-                yield chunk
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _raw(self._answer)
 
     async def aclose(self) -> None:
-        # A body read to its end gives the connection back to the pool; anything else (a
-        # deadline, the body cap) closes it, since its unread rest would poison the next answer.
-        if self._answer.content.at_eof():
-            self._answer.release()
-        else:
-            self._answer.close()
+        _finish(self._answer)
+
+
+async def _raw(answer: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    """The raw (still encoded) body of ``answer``, at most :data:`CHUNK` bytes at a time."""
+    with _mapped():
+        while chunk := await answer.content.read(CHUNK):
+            yield chunk
+
+
+def _finish(answer: aiohttp.ClientResponse) -> None:
+    """A body read to its end gives the connection back to the pool; anything else (a deadline,
+    the body cap) closes it, since its unread rest would poison the next answer."""
+    if answer.content.at_eof():
+        answer.release()
+    else:
+        answer.close()
 
 
 @contextmanager

@@ -27,7 +27,8 @@ import secrets
 import socket
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from topup.account import Account
 from topup.storage import DeferredStore, Store
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 Check = Callable[[Account, "Runner"], Awaitable["CheckResult"]]
 
 log = logging.getLogger("topup.watch")
+T = TypeVar("T")
 
 #: The shortest pause between two claims (claims that found rows locked by another worker).
 MIN_WAIT = 0.05
@@ -154,17 +156,17 @@ class SharedSchedule:
                             a.name: random.uniform(0, min(self.start_spread, self.interval_of(a)))  # noqa: S311
                             for a in accounts
                         }
-                        await asyncio.to_thread(self._store_call, "schedule", first)
+                        await self._db(partial(LeasedStore.schedule, first_due=first))
                         scheduled = True
                     room = self.capacity - len(self.held)
-                    claimed = await self._claim(names, room) if room > 0 else []
+                    claimed = await self._db(partial(LeasedStore.claim, names=names, limit=room))
                     for name in claimed:
                         self.held.add(name)
                         task = asyncio.ensure_future(check(by_name[name], runner))
                         checks.add(task)
                         task.add_done_callback(checks.discard)
                     if room - len(claimed) > 0:
-                        until = await asyncio.to_thread(self._store_call, "next_claimable", names)
+                        until = await self._db(partial(LeasedStore.next_claimable, names=names))
                         if until is not None:
                             wait = until
                 except Exception as exc:
@@ -177,13 +179,9 @@ class SharedSchedule:
             await asyncio.gather(renewing, return_exceptions=True)
             self._wake = None
 
-    async def _claim(self, names: Sequence[str], room: int) -> list[str]:
-        claimed = await asyncio.to_thread(self._store_call, "claim", names, room)
-        return list(claimed)
-
-    def _store_call(self, method: str, *args: object) -> Any:
-        """A method of the leased store, opened first if need be (in a worker thread)."""
-        return getattr(self.history.get(), method)(*args)
+    async def _db(self, call: Callable[[LeasedStore], T]) -> T:
+        """``call(store)`` in a worker thread, the leased store opened first if need be."""
+        return await asyncio.to_thread(lambda: call(self.history.get()))
 
     async def _renew_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -192,7 +190,7 @@ class SharedSchedule:
             if not held:
                 continue
             try:
-                await asyncio.to_thread(self._store_call, "renew", held)
+                await self._db(partial(LeasedStore.renew, names=held))
             except Exception as exc:
                 log.warning("shared schedule: could not renew %d leases (%s)", len(held), exc)
 

@@ -40,7 +40,7 @@ from topup.watch.shared import (
     SharedDeferredStore,
     SharedHistory,
     SharedSchedule,
-    first_due_interval,
+    due_again,
 )
 from topup.watch.watcher import AlertSink
 
@@ -181,7 +181,7 @@ def _build_shared(config: Config, history: History, options: WatchOptions, lease
     accounts = config.select([])
     interval_of = partial(_interval_of, options.interval)
     shared = SharedHistory(
-        history.get, lease=lease, due_in=first_due_interval(interval_of, accounts, options.jitter)
+        history.get, lease=lease, due_in=due_again(interval_of, accounts, options.jitter)
     )
     pending = PendingWrites(shared.get)
     alerts: AlertSink | None = None

@@ -205,7 +205,7 @@ async def _first_of(stop: asyncio.Event, wake: asyncio.Event, timeout: float) ->
             waiter.cancel()
 
 
-def first_due_interval(
+def due_again(
     interval_of: Callable[[Account], float], accounts: Sequence[Account], jitter: float
 ) -> Callable[[str], float]:
     """Seconds until an account is due again after a check: its interval plus up to
@@ -226,6 +226,6 @@ __all__ = [
     "SharedDeferredStore",
     "SharedHistory",
     "SharedSchedule",
-    "first_due_interval",
+    "due_again",
     "worker_name",
 ]

@@ -258,3 +258,15 @@ def test_status_does_not_import_the_http_client_or_the_web_stack(tmp_path: Path)
     exit_code, stdout, heavy = json.loads(out.stdout)
     assert heavy == []
     assert (exit_code, stdout) == (0, "✓ 1 ok · $1.00\n")
+
+
+def test_topup_status_runs_as_a_command_of_topup(tmp_path: Path, db: Path) -> None:
+    from cli_helpers import invoke
+
+    with Store.open(sqlite_url(db)) as store:
+        record(store, "a", "2.5")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("", encoding="utf-8")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "TOPUP_LANG": "en"}
+    out = invoke(["status", "--db", str(db), "-c", str(cfg), "--plain"], env=env)
+    assert (out.exit_code, out.stdout) == (0, "1 ok; 2.50 USD\n")

@@ -14,6 +14,7 @@ from topup.i18n import N_
 #: command module is one more line here.
 COMMANDS: tuple[Lazy, ...] = (
     Lazy("check", "check", N_("Check every account's balance now.")),
+    Lazy("status", "status", N_("One line from history for prompts and status lines.")),
     Lazy("providers", "providers", N_("List the platforms, their credential fields and defaults.")),
     Lazy("init", "init", N_("Write a commented starter config, asking for the accounts.")),
     Lazy(
@@ -31,7 +32,7 @@ COMMANDS: tuple[Lazy, ...] = (
     ),
     Lazy("serve", "serve", N_("Run the watcher and the web dashboard, REST API and /metrics.")),
     Lazy("db", "db", N_("The history database: prune old checks.")),
-    Lazy("history", "history", N_("One account's recorded balances, spend per day and runway.")),
+    Lazy("history", "history", N_("Every account at a glance, or one account's history.")),
     Lazy(
         "export",
         "history",

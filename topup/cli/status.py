@@ -1,8 +1,8 @@
 """`topup status`: one line for a shell prompt, tmux or an editor's status line, from history.
 
-It reads the history database and the config only (no network, no HTTP client, no migration):
-register it with ``app.command()(status)``. The line is a template (``--format``) whose
-placeholders :data:`HELP` lists; accounts that need attention come first.
+It reads the history database and the config only (no network, no HTTP client, no migration).
+The line is a template (``--format``) whose placeholders :data:`HELP` lists; accounts that need
+attention come first.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import Annotated, Any
 import typer
 
 from topup.attention import label
+from topup.cli.app import app
 from topup.display import money
-from topup.i18n import _, ngettext
+from topup.i18n import N_, _, ngettext
 from topup.status import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -35,27 +36,29 @@ from topup.status import (
 #: Short forms of the currencies whose symbol is unambiguous (others keep their code).
 SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
 
-HELP = """One line from history (no network) for shell prompts, tmux and status lines.
-
-Accounts that need attention (failing, exhausted, low, short runway, quota window nearly
-used, stale) come first. Exit status: 0 fine, 1 an account is failing, 3 one needs money
-(exhausted, disabled, low or runs out within 7 days), 2 no history yet or a usage error.
-
---format placeholders: {mark} (⚠ or ✓), {attention} (who needs attention and why),
-{needing}, {ok} and {count} (how many accounts), {totals} (every currency's total),
-{total[CNY]} (one currency's), {accounts} (every account, formatted by --each),
-{balance[NAME]}, {runway[NAME]}, {status[NAME]} (one account's). --each placeholders:
-{name}, {balance}, {runway}, {status}, {reasons}, {mark}.
-
-Examples: topup status --format '{total[USD]}' ;
-topup status --format '{mark} {accounts}' --each '{name}:{balance}'"""
+HELP = N_(
+    "One line from history (no network) for shell prompts, tmux and status lines."
+    "\n\n"
+    "Accounts that need attention (failing, exhausted, low, short runway, quota window nearly "
+    "used, stale) come first. Exit status: 0 fine, 1 an account is failing, 3 one needs money "
+    "(exhausted, disabled, low or runs out within 7 days), 2 no history yet or a usage error."
+    "\n\n"
+    "--format placeholders: {mark} (⚠ or ✓), {attention} (who needs attention and why), "
+    "{needing}, {ok} and {count} (how many accounts), {totals} (every currency's total), "
+    "{total[CNY]} (one currency's), {accounts} (every account, written by --each), "
+    "{balance[NAME]}, {runway[NAME]}, {status[NAME]} (one account's). --each placeholders: "
+    "{name}, {balance}, {runway}, {status}, {reasons}, {mark}."
+    "\n\n"
+    "Examples: topup status --format '{total[USD]}' and "
+    "topup status --format '{mark} {accounts}' --each '{name}:{balance}'"
+)
 
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
         "-c",
-        help="Config file (default: $TOPUP_CONFIG, else the user config dir).",
+        help=N_("Config file (default: $TOPUP_CONFIG, else the user config dir)."),
         dir_okay=False,
     ),
 ]
@@ -63,8 +66,10 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="History database: a SQLAlchemy URL or a SQLite file path "
-        "(default: \\[storage] url, else topup.db in the user data dir).",
+        help=N_(
+            "History database: a SQLAlchemy URL or a SQLite file path "
+            "(default: \\[storage] url, else topup.db in the user data dir)."
+        ),
     ),
 ]
 
@@ -217,7 +222,7 @@ def default_format(overview: Overview) -> str:
 
 def render(overview: Overview, fmt: str | None, each: str, text: Text) -> str:
     """The line; raises :class:`typer.BadParameter` for an unknown placeholder or name."""
-    template = fmt if fmt is not None else default_format(overview)
+    template = fmt if fmt is not None else default_format(overview).replace(" · ", text.sep)
     try:
         values = fields(overview, text, each)
         line = template.format_map(values)
@@ -275,22 +280,22 @@ def _fail(message: str, code: int) -> typer.Exit:
 def status(
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="The line, as a template (placeholders above)."),
+        typer.Option("--format", "-f", help=N_("The line, as a template (placeholders above).")),
     ] = None,
     each: Annotated[
-        str, typer.Option("--each", help="How {accounts} writes each account.")
+        str, typer.Option("--each", help=N_("How {accounts} writes each account."))
     ] = "{name} {balance}",
     plain: Annotated[
-        bool, typer.Option("--plain", help="No symbols or colour: ASCII for any terminal.")
+        bool, typer.Option("--plain", help=N_("No symbols or colour: ASCII for any terminal."))
     ] = False,
     runway_days: Annotated[
         bool,
-        typer.Option("--runway/--no-runway", help="Estimate runways (a week of history)."),
+        typer.Option("--runway/--no-runway", help=N_("Estimate runways (a week of history).")),
     ] = True,
     fresh: Annotated[
         bool,
         typer.Option(
-            "--fresh", help="Read the week of history now (else spend is reused for 10 min)."
+            "--fresh", help=N_("Read the week of history now (else spend is reused for 10 min).")
         ),
     ] = False,
     config: ConfigOption = None,
@@ -339,6 +344,7 @@ def status(
 
 
 status.__doc__ = HELP
+app.command()(status)
 
 
 def cache_file(url: str) -> Path:

@@ -17,7 +17,7 @@ from topup.cli.common import (
     fail_config,
 )
 from topup.errors import ConfigError
-from topup.i18n import _
+from topup.i18n import N_, _
 
 alerts_app = typer.Typer(
     name="alerts",
@@ -27,10 +27,14 @@ alerts_app = typer.Typer(
 app.add_typer(alerts_app, name="alerts")
 
 
-@alerts_app.command("test")
+@alerts_app.command(
+    "test",
+    help=N_(
+        "Send a test message to every notify URL.\n\n"
+        "Exit status: 0 every URL accepted it; 1 one did not; 2 no notify URL is configured."
+    ),
+)
 def test(config: ConfigOption = None) -> None:
-    """Send a test message to every notify URL; exit 0 when every one accepted it, 1 when one
-    did not, 2 when none is configured."""
     from topup.alerts import AlertManager  # apprise loads slowly: only for this command
 
     try:

@@ -38,7 +38,7 @@ from topup.cli.common import (
 )
 from topup.display import money
 from topup.errors import ConfigError
-from topup.i18n import _
+from topup.i18n import N_, _
 from topup.model import AMOUNT_FIELDS, utcnow
 from topup.serialize import csv_cell, json_value, result_dict, results_csv
 from topup.settings import StorageSettings
@@ -94,21 +94,28 @@ def open_history(config: Path | None, db: str | None) -> tuple[Store, tuple[Acco
         raise typer.Exit(1) from None
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Every account at a glance, or one account's recorded balances, spend per day and "
+        "runway.\n\n"
+        "Without NAME: one row per account (last good value and its age, 24 h and 7 d change, "
+        "spend per day, runway, status), those needing attention first. With NAME: the changes "
+        "of its balance, each with the number of checks that saw it (--all: every point)."
+    )
+)
 def history(
     name: Annotated[
-        str | None, typer.Argument(help=_("Account name (none: every account, one row each)."))
+        str | None, typer.Argument(metavar="NAME", help=N_("Account name (none: every account, one row each)."))
     ] = None,
-    since: Annotated[str | None, typer.Option(help=_("How far back: 30d, 12h or a date."))] = "30d",
+    since: Annotated[str | None, typer.Option(help=N_("How far back: 30d, 12h or a date."))] = "30d",
     show_all: Annotated[
-        bool, typer.Option("--all", help=_("Every recorded point, unchanged ones included."))
+        bool, typer.Option("--all", help=N_("Every recorded point, unchanged ones included."))
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print as JSON."))] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help=_("Print as CSV."))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print as JSON."))] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help=N_("Print as CSV."))] = False,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Every account at a glance, or one account's recorded balances, spend per day and runway."""
     if as_json and as_csv:
         raise typer.BadParameter(_("choose one of --json and --csv"))
     if name is None:

@@ -21,7 +21,7 @@ from topup.i18n import N_, _
 
 alerts_app = typer.Typer(
     name="alerts",
-    help=_("Alert channels: the apprise URLs listed as notify in the alerts table."),
+    help=N_("Alert channels: the apprise URLs listed as notify in the alerts table."),
     no_args_is_help=True,
 )
 app.add_typer(alerts_app, name="alerts")

@@ -105,9 +105,14 @@ def open_history(config: Path | None, db: str | None) -> tuple[Store, tuple[Acco
 )
 def history(
     name: Annotated[
-        str | None, typer.Argument(metavar="NAME", help=N_("Account name (none: every account, one row each)."))
+        str | None,
+        typer.Argument(
+            metavar="NAME", help=N_("Account name (none: every account, one row each).")
+        ),
     ] = None,
-    since: Annotated[str | None, typer.Option(help=N_("How far back: 30d, 12h or a date."))] = "30d",
+    since: Annotated[
+        str | None, typer.Option(help=N_("How far back: 30d, 12h or a date."))
+    ] = "30d",
     show_all: Annotated[
         bool, typer.Option("--all", help=N_("Every recorded point, unchanged ones included."))
     ] = False,

@@ -90,20 +90,33 @@ class Reads(Transactions):
             .order_by(accounts.c.name)
         )
         with self._read("latest") as conn:
-            rows = conn.execute(q).all()
+            result = conn.execute(q)
+            at = {key: i for i, key in enumerate(result.keys())}
+            rows = result.all()
+        # Positional reads (one index lookup per column, not per row): 10,000 accounts' rows
+        # are converted on the dashboard's first load.
+        names = [(name, at[f"b_{name}"]) for name in AMOUNT_FIELDS]
+        b_at, c_at = at["b_at"], at["c_checked_at"]
+        c_status, c_message, c_ms = at["c_status"], at["c_message"], at["c_duration_ms"]
+        good_at = at["last_good_at"]
         out: list[AccountState] = []
         for row in rows:
+            name = row.name
             last = None
-            if row.c_checked_at is not None:
+            if row[c_at] is not None:
                 last = CheckRecord(
-                    account=row.name,
-                    checked_at=row.c_checked_at,
-                    status=Status(row.c_status),
-                    message=row.c_message,
-                    duration=seconds(row.c_duration_ms),
+                    account=name,
+                    checked_at=row[c_at],
+                    status=Status(row[c_status]),
+                    message=row[c_message],
+                    duration=seconds(row[c_ms]),
                 )
-            good = point(row.name, row, prefix="b_") if row.b_at is not None else None
-            last_good_at = row.last_good_at
+            good = None
+            if row[b_at] is not None:
+                good = BalancePoint(
+                    account=name, at=row[b_at], **{field: row[i] for field, i in names}
+                )
+            last_good_at = row[good_at]
             if good is not None and (last_good_at is None or last_good_at < good.at):
                 last_good_at = good.at
             out.append(AccountState(stored_account(row), last, good, last_good_at))
@@ -156,27 +169,29 @@ class Reads(Transactions):
         return out
 
     def trend_points(
-        self, since: datetime, names: Sequence[str] | None = None, *, per_query: int = 500
+        self, since: datetime, names: Sequence[str] | None = None, *, per_query: int = 100
     ) -> Iterator[tuple[str, list[tuple[datetime, str | None, Decimal | None, bool]]]]:
         """Per account (all, or ``names``), the ``(at, currency, balance, unlimited)`` of its
         balance points from ``since`` on and the one in effect at ``since``, oldest first.
 
         The lean form of :meth:`balance_histories` for summaries of many accounts: the rows
-        stream ``per_query`` accounts at a time, so memory stays bounded by one batch.
-        Accounts without points are left out.
+        stream ``per_query`` accounts at a time, so memory stays bounded by one batch (the
+        rows carry the account id only; the names are read once). Accounts without points
+        are left out.
         """
         since_utc = utc(since)
         a, b = accounts, balances
         with self._read("trend_points") as conn:
             if names is None:
-                ids = [r[0] for r in conn.execute(select(a.c.id).order_by(a.c.id))]
+                found = conn.execute(select(a.c.id, a.c.name)).all()
             else:
-                ids = []
+                found = []
                 for chunk in chunks(list(names)):
-                    ids.extend(
-                        r[0] for r in conn.execute(select(a.c.id).where(a.c.name.in_(chunk)))
-                    )
-                ids.sort()
+                    q = select(a.c.id, a.c.name).where(a.c.name.in_(chunk))
+                    found.extend(conn.execute(q))
+        by_id = dict(found)
+        ids = sorted(by_id)
+        cols = (b.c.account_id, b.c.at, b.c.currency, b.c.balance, b.c.unlimited)
         for batch in chunks(ids, per_query):
             prior = (
                 select(b.c.id)
@@ -186,28 +201,22 @@ class Reads(Transactions):
                 .correlate(a)
                 .scalar_subquery()
             )
-            cols = (b.c.account_id, a.c.name, b.c.at, b.c.currency, b.c.balance, b.c.unlimited)
-            joined = b.join(a, a.c.id == b.c.account_id)
             window = (  # a range scan of the (account_id, at) index per account
                 select(*cols)
-                .select_from(joined)
                 .where(b.c.account_id.in_(batch), b.c.at >= since_utc)
                 .order_by(b.c.account_id, b.c.at, b.c.id)
             )
-            first = (
-                select(*cols)
-                .select_from(joined)
-                .where(b.c.id.in_(select(prior).where(a.c.id.in_(batch))))
-            )
+            first = select(*cols).where(b.c.id.in_(select(prior).where(a.c.id.in_(batch))))
             with self._read("trend_points") as conn:
                 priors = {row[0]: row for row in conn.execute(first)}
                 rows = conn.execute(window).all()
             grouped: dict[int, list[Any]] = {aid: [row] for aid, row in priors.items()}
             for row in rows:
                 grouped.setdefault(row[0], []).append(row)
+            del rows
             for aid in sorted(grouped):
-                series = grouped[aid]
-                yield series[0][1], [(r[2], r[3], r[4], bool(r[5])) for r in series]
+                series = grouped.pop(aid)
+                yield by_id[aid], [(r[1], r[2], r[3], bool(r[4])) for r in series]
 
     def check_mark(self) -> int:
         """The highest ``checks.id`` stored (0 when none): it grows with every check written."""

@@ -71,8 +71,8 @@ class CheckCounts:
                     .where(c.c.id <= floor)
                     .group_by(c.c.account_id, c.c.status)
                 )
-                found = conn.execute(totals).tuples().all()
-                names = dict(conn.execute(select(a.c.id, a.c.name)).tuples().all())
+                found = conn.execute(totals).all()
+                names = dict(conn.execute(select(a.c.id, a.c.name)).all())
                 counts: dict[tuple[str, str], int] = {}
                 for aid, status, count in found:
                     key = (str(names.get(aid, aid)), str(status))
@@ -202,10 +202,11 @@ class TopupCollector(Collector):
                 spend.add_metric(labels, _f(v.summary.spend_per_day))
             if v.last_good_at is not None:
                 success.add_metric(labels, v.last_good_at.timestamp())
-            if v.result is not None:
-                last_check.add_metric(labels, v.result.checked_at.timestamp())
-                if v.result.duration is not None:
-                    duration.add_metric(labels, v.result.duration)
+            check = v.last_check
+            if check is not None:
+                last_check.add_metric(labels, check.checked_at.timestamp())
+                if check.duration is not None:
+                    duration.add_metric(labels, check.duration)
             stale.add_metric(labels, 1.0 if v.stale else 0.0)
             low.add_metric(labels, 1.0 if v.attention.low else 0.0)
             needs.add_metric(labels, 1.0 if v.attention.needed else 0.0)

@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from topup.account import Account
 from topup.attention import Attention, assess
 from topup.model import RESULT_FIELDS, Amounts, CheckResult, Status
 from topup.serialize import amounts_dict, iso, result_dict
-from topup.storage import AccountState, BalancePoint, Store
+from topup.storage import AccountState, BalancePoint, CheckRecord, Store
 from topup.web.trends import (
     DAY,
     EMPTY,
@@ -67,6 +69,8 @@ STALE_INTERVALS = 3
 #: Up to this many summaries are computed in the request that needs them; more go to the
 #: background thread (the first ones of a large deployment, a watcher round's changes).
 BACKGROUND_THRESHOLD = 200
+#: Summaries computed in the background are published (made visible) this often, in seconds.
+PUBLISH_EVERY = 3.0
 #: Check ids re-read below the highest one seen, for checks that commit out of id order
 #: (several writers on PostgreSQL).
 ID_SLACK = 1000
@@ -98,20 +102,29 @@ def last_result(account: Account, state: AccountState | None) -> CheckResult | N
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AccountView:
     """One account as the dashboard and the API show it.
 
-    ``attention`` is decided once, when the view is built (:func:`attention_of`).
+    ``attention`` is decided once, when the view is built (:func:`attention_of`); the last
+    check as a :class:`CheckResult` (:attr:`result`) only when something asks for it (a page
+    shows a hundred of ten thousand accounts).
     """
 
     account: Account
     state: AccountState | None
-    result: CheckResult | None
     summary: Summary
     stale: bool
     now: datetime
     attention: Attention
+
+    @cached_property
+    def result(self) -> CheckResult | None:
+        return last_result(self.account, self.state)
+
+    @property
+    def last_check(self) -> CheckRecord | None:
+        return None if self.state is None else self.state.last_check
 
     @property
     def name(self) -> str:
@@ -136,7 +149,8 @@ class AccountView:
 
     @property
     def check_age(self) -> timedelta | None:
-        return None if self.result is None else self.now - self.result.checked_at
+        check = self.last_check
+        return None if check is None else self.now - check.checked_at
 
     @property
     def currency(self) -> str | None:
@@ -150,9 +164,10 @@ class AccountView:
 
     @property
     def kind(self) -> Kind:
-        if self.result is None:
+        check = self.last_check
+        if check is None:
             return "never"
-        if self.result.status is not Status.OK:
+        if check.status is not Status.OK:
             return "failing"
         return "stale" if self.stale else "ok"
 
@@ -325,12 +340,17 @@ class Board:
             self._compute(run_now, now)
 
     def _compute(self, names: Sequence[str], now: datetime) -> None:
+        """Summaries of ``names``, published every :data:`PUBLISH_EVERY` seconds (each
+        publication moves :attr:`version`, so the cached documents are rebuilt: not per
+        account, nor per batch of a large deployment)."""
         fresh: dict[str, Summary] = {}
+        published = time.monotonic()
         for name, rows in self.store.trend_points(now - WEEK, names):
             fresh[name] = summarize(samples(rows), now, spark=False)
-            if len(fresh) >= 500:
+            if time.monotonic() - published >= PUBLISH_EVERY:
                 self._publish(fresh)
                 fresh = {}
+                published = time.monotonic()
         self._publish(fresh)
 
     def _publish(self, fresh: dict[str, Summary]) -> None:
@@ -372,8 +392,7 @@ class Board:
         at = None if state is None else state.last_good_at
         stale = at is None or now - at > self.stale_limit(account)
         needs = attention_of(account, state, summary, stale=stale)
-        result = last_result(account, state)
-        return AccountView(account, state, result, summary, stale, now, needs)
+        return AccountView(account, state, summary, stale, now, needs)
 
     def views(self) -> list[AccountView]:
         """Every configured account, in config order."""

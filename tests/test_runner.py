@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,11 +21,14 @@ from fixtures_loopback import (
 )
 from loopback import Loopback, free_port
 
+from topup import attention
 from topup.account import Account
+from topup.collector import RUN_GC_THRESHOLD, fewer_collections
 from topup.config import build_account
 from topup.model import CheckResult, Status
 from topup.platforms import Exchange
 from topup.runner import Runner, RunOptions
+from topup.runner import run as run_sync
 
 __all__ = ["loopback"]  # the fixture, imported for pytest
 
@@ -338,3 +343,40 @@ def test_a_broken_account_does_not_break_the_others(loopback: Loopback) -> None:
         "nan": Status.BAD_RESPONSE,
     }
     assert results[1].balance == Decimal("4.20")
+
+
+# -- results ---------------------------------------------------------------------------------
+def test_results_are_marked_as_attention_marks_them(loopback: Loopback) -> None:
+    loopback.route(
+        sf_ok("plenty", "50"),
+        sf_ok("low", "2"),
+        Exchange(f"/refused{SF_PATH}", status=401, json={"message": "Invalid sk-test-key-0000"}),
+    )
+    accounts = [
+        sf_account(loopback, "plenty", min_balance="5"),
+        sf_account(loopback, "low", min_balance="5"),
+        sf_account(loopback, "refused", min_balance="5"),
+    ]
+    results, _ = run(accounts, timeout=10)
+    assert [(r.status, r.low, r.attention) for r in results] == [
+        (Status.OK, False, ()),
+        (Status.OK, True, ("low",)),
+        (Status.AUTH_ERROR, False, ("failing",)),
+    ]
+    for account, result in zip(accounts, results, strict=True):
+        unmarked = replace(result, low=None, attention=None)
+        expected = attention.marked(account, unmarked)
+        assert (result.low, result.attention) == (expected.low, expected.attention)
+    assert "sk-test-key-0000" not in (results[2].message or "")  # sanitised where it is made
+
+
+def test_the_collector_runs_less_often_during_a_batch_and_as_before_after() -> None:
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] >= RUN_GC_THRESHOLD
+        with fewer_collections():
+            assert gc.get_threshold()[0] >= RUN_GC_THRESHOLD
+        assert gc.get_threshold()[0] >= RUN_GC_THRESHOLD  # the outer batch still runs
+    assert gc.get_threshold() == before
+    assert run_sync([]) == []
+    assert gc.get_threshold() == before

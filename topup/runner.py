@@ -41,6 +41,7 @@ import httpx
 from topup import attention, sanitize
 from topup.account import Account
 from topup.bodies import decoded_response, read_body
+from topup.collector import fewer_collections
 from topup.errors import CheckError, ConfigError
 from topup.model import Balance, CheckResult, Status, utcnow
 from topup.platforms import Provider, get_provider
@@ -420,4 +421,5 @@ def run(accounts: Iterable[Account], options: RunOptions | None = None) -> list[
         async with Runner(options) as runner:
             return await runner.check_all(accounts)
 
-    return asyncio.run(main())
+    with fewer_collections():
+        return asyncio.run(main())

@@ -13,6 +13,7 @@ per run and base URL (single-flight), for public endpoints such as new-api's ``/
 from __future__ import annotations
 
 import abc
+import functools
 import importlib
 import re
 from collections.abc import Generator, Mapping
@@ -179,6 +180,14 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def check(self, account: Account) -> CheckFlow:
         """Yield requests, receive responses, return the account's balance."""
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed_url(url: str) -> httpx.URL:
+    """``url`` parsed once for every request to it: :class:`httpx.URL` is immutable, and its
+    parsing is most of the cost of building an :class:`httpx.Request` from a string (every
+    account of a platform asks the same endpoint). Invalid URLs raise as httpx raises them."""
+    return httpx.URL(url)
 
 
 def sibling(provider: type[Provider], module: str, attr: str) -> Any:

@@ -9,7 +9,7 @@ import httpx
 
 from topup.account import Account
 from topup.errors import AuthError, BadResponseError
-from topup.platforms.base import Provider
+from topup.platforms.base import Provider, parsed_url
 from topup.platforms.responses import body_text, error_message, parse_object, raise_for_transient
 
 AUTH_STATUSES = (401, 403)
@@ -28,7 +28,7 @@ def bearer_get(
     ``headers``)."""
     return httpx.Request(
         "GET",
-        provider.url(account, path),
+        parsed_url(provider.url(account, path)),
         headers={"Authorization": f"Bearer {account.secret(field)}", **(headers or {})},
     )
 

@@ -17,7 +17,7 @@ import httpx
 from topup.account import Account
 from topup.errors import AuthError, BadResponseError
 from topup.model import Balance, Status
-from topup.platforms.base import CheckFlow, CredentialField, Provider
+from topup.platforms.base import CheckFlow, CredentialField, Provider, parsed_url
 from topup.platforms.responses import body_text, decimal_field, parse_object, raise_for_transient
 
 RETIRED = (
@@ -48,7 +48,7 @@ class SiliconFlow(Provider):
         base = self.base_url(account)
         response = yield httpx.Request(
             "GET",
-            f"{base}/v1/user/info",
+            parsed_url(f"{base}/v1/user/info"),
             headers={"Authorization": f"Bearer {account.secret('api_key')}"},
         )
         raise_for_transient(response, retired=RETIRED)

@@ -1,36 +1,59 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   -> the main job (topup demo on the embedded sandbox)
-#   make test   -> lint, type-check and the whole test suite
+#   make demo   -> the main job (topup demo on the embedded sandbox): runtime dependencies only
+#   make test   -> lint, type-check and the whole test suite: adds the dev tools and chromium
+#
+# Stamps in the venv record what is installed, so nothing is reinstalled needlessly:
+#   .venv/.runtime   `pip install -e .`            (make demo; rebuilt when pyproject.toml changes)
+#   .venv/.dev       `pip install -e '.[dev]'` and scripts/setup-system, on top of .runtime
+# `make test` after `make demo` adds only the dev side; `make demo` after `make test` installs
+# nothing.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
+RUNTIME_STAMP := $(VENV)/.runtime
+DEV_STAMP     := $(VENV)/.dev
+# `make demo DEMO_ARGS=--once`: one round, then exit.
+DEMO_ARGS ?=
+# pytest-xdist: two workers, each test file whole on one worker (module fixtures start once);
+# PYTEST_ARGS='-n 0' runs in one process.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: demo test lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml scripts/setup-system
-	bash scripts/setup-system
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+$(BIN)/python:
+	@echo "==> creating the venv ($(VENV)) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
 
-demo: $(STAMP)
-	$(BIN)/topup demo
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing runtime dependencies (pip install -e .)"
+	@$(PIP) install -e .
+	@touch $@
 
-test: $(STAMP) lint typecheck pytest
+$(DEV_STAMP): $(RUNTIME_STAMP) pyproject.toml scripts/setup-system
+	@echo "==> installing system packages for the browser test (scripts/setup-system)"
+	@bash scripts/setup-system
+	@echo "==> installing development tools (pip install -e '.[dev]')"
+	@$(PIP) install -e '.[dev]'
+	@touch $@
 
-lint: $(STAMP)
+demo: $(RUNTIME_STAMP)
+	@echo "==> starting the demo ($(BIN)/topup demo $(DEMO_ARGS))"
+	@$(BIN)/topup demo $(DEMO_ARGS)
+
+test: $(DEV_STAMP) lint typecheck pytest
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check topup tests benchmarks
 	$(BIN)/ruff format --check topup tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+pytest: $(DEV_STAMP)
+	$(BIN)/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:

@@ -23,6 +23,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -127,6 +128,7 @@ class Service:
             check_now=self.watcher.check_now,
             token=token,
             allowed_hosts=hosts,
+            lang=self.config.settings.ui.lang,
         )
 
 
@@ -211,6 +213,23 @@ def _on_stop_signals(callback: Callable[[], None]) -> None:
             loop.add_signal_handler(sig, callback)
 
 
+async def watch_and_keep(service: Service, stop: asyncio.Event) -> None:
+    """The watcher until ``stop``, and history retention when ``[storage] keep`` is set (a
+    pass right away, then hourly, in a thread)."""
+    keep = service.config.settings.storage.keep
+    if keep is None:
+        await service.watcher.run(stop)
+        return
+    from topup.storage.prune import keep_pruning
+
+    pruning = asyncio.create_task(keep_pruning(service.history.get, timedelta(seconds=keep), stop))
+    try:
+        await service.watcher.run(stop)
+    finally:
+        stop.set()
+        await pruning
+
+
 def run_watch(service: Service, *, once: bool = False) -> list[CheckResult]:
     """Watch until SIGINT/SIGTERM (``once``: one round, its results returned)."""
 
@@ -219,7 +238,7 @@ def run_watch(service: Service, *, once: bool = False) -> list[CheckResult]:
         _on_stop_signals(stop.set)
         if once:
             return await service.watcher.check_now()
-        await service.watcher.run(stop)
+        await watch_and_keep(service, stop)
         return []
 
     return asyncio.run(main())
@@ -244,7 +263,6 @@ def serve_web(
     """
     import uvicorn  # imported here: every command module loads when `topup` starts
 
-    watcher = service.watcher
     web = service.web_app(token, host)
 
     class Server(uvicorn.Server):
@@ -270,7 +288,7 @@ def serve_web(
             stop.set()
 
         _on_stop_signals(shutdown)
-        watching = asyncio.create_task(watcher.run(stop))
+        watching = asyncio.create_task(watch_and_keep(service, stop))
 
         async def serve_quietly() -> None:
             # uvicorn calls sys.exit() when it cannot listen; that must not end the process

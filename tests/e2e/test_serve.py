@@ -94,9 +94,19 @@ def test_serve_watches_and_answers(tmp_path: Path) -> None:
         assert "dash-secret-token-123" not in stderr
 
 
+#: A config with one account, switched off: serve starts with nothing to check.
+DISABLED = """
+[[accounts]]
+name = "off"
+provider = "siliconflow"
+api_key = "sk-off-123456"
+enabled = false
+"""
+
+
 def test_serve_help_and_refusal_show_brackets(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
-    path.write_text("")
+    path.write_text(DISABLED)
     result = invoke(["serve", "-c", str(path), "--host", "0.0.0.0", "--db", str(tmp_path / "h")])
     assert result.exit_code == 2 and "[serve] token" in result.output
 
@@ -107,7 +117,7 @@ def test_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         config = tmp_path / "c.toml"
-        config.write_text("")
+        config.write_text(DISABLED)
         out = CliRunner().invoke(
             app,
             ["serve", "--config", str(config), "--db", str(tmp_path / "h.db"), "--port", str(port)],

@@ -248,7 +248,7 @@ def load_config(explicit: Path | None, *, accounts_needed: bool = True) -> Confi
     cfg = config_module.load(explicit)
     if accounts_needed and not cfg.accounts:
         raise ConfigError(
-            _("the config has no accounts (no [[accounts]] table)"),
+            _("the config has no accounts"),
             path=cfg.path,
             hint=_("run `topup init --provider NAME` to add one, or add an [[accounts]] table"),
         )

@@ -51,7 +51,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        metrics.counts.start()  # the stored checks, counted once before the first scrape
+        # The stored checks, counted once before the first scrape (after the first page).
+        metrics.counts.start(after=board.first_served)
         yield
 
     app = FastAPI(

@@ -86,8 +86,14 @@ class Documents:
             self._snapshot = snap
         return snap
 
+    def served(self) -> None:
+        """A document was answered (the background work of the start may begin)."""
+        self.board.first_served.set()
+
     def page(self, query: Query) -> Page:
-        return self.snapshot().page(query)
+        page = self.snapshot().page(query)
+        self.served()
+        return page
 
     def accounts(self, query: Query) -> bytes:
         """The ``/api/accounts`` document: every account (no parameters) or one page."""
@@ -98,12 +104,14 @@ class Documents:
                 body = ",".join(snap.fragment(v) for v in snap.views)
                 tail = self._tail(snap.everything, paged=False)
                 snap.full = f'"accounts":[{body}],{tail}}}'.encode()
+            self.served()
             return b'{"generated_at":' + stamp.encode() + b"," + snap.full
         text = snap.bodies.get(query)
         if text is None:
             page = snap.page(query)
             body = ",".join(snap.fragment(v) for v in page.views)
             text = snap.bodies[query] = f'"accounts":[{body}],{self._tail(page, paged=True)}}}'
+        self.served()
         return f'{{"generated_at":{stamp},{text}'.encode()
 
     @staticmethod

@@ -52,9 +52,16 @@ class CheckCounts:
         self._recent: set[int] = set()
         self._counts: dict[tuple[str, str], int] = {}
 
-    def start(self) -> threading.Thread:
-        """Count the stored checks in the background (the server's start)."""
-        thread = threading.Thread(target=self._count_base, name="topup-check-counts", daemon=True)
+    def start(self, after: threading.Event | None = None, wait: float = 5.0) -> threading.Thread:
+        """Count the stored checks in the background (the server's start), once ``after`` is
+        set (the first page was served) or ``wait`` seconds passed."""
+
+        def run() -> None:
+            if after is not None:
+                after.wait(wait)
+            self._count_base()
+
+        thread = threading.Thread(target=run, name="topup-check-counts", daemon=True)
         thread.start()
         return thread
 
@@ -238,4 +245,5 @@ class Metrics:
                 return self._cached[2]
             text = generate_latest(self.registry)
             self._cached = (snap.version, snap.until, text)
-            return text
+        self.documents.served()
+        return text

@@ -69,6 +69,8 @@ STALE_INTERVALS = 3
 #: Up to this many summaries are computed in the request that needs them; more go to the
 #: background thread (the first ones of a large deployment, a watcher round's changes).
 BACKGROUND_THRESHOLD = 200
+#: Seconds the background work of the start waits for the first page to be served.
+FIRST_PAGE_WAIT = 5.0
 #: Summaries computed in the background are published (made visible) this often, in seconds.
 PUBLISH_EVERY = 3.0
 #: Check ids re-read below the highest one seen, for checks that commit out of id order
@@ -273,6 +275,10 @@ class Board:
         self._seen: set[int] = set()
         self._queue: set[str] = set()
         self._worker: threading.Thread | None = None
+        #: Set once the first document (page, API answer, metrics) was built: the background
+        #: work of the start (every summary, counting the stored checks) waits for it, up to
+        #: :data:`FIRST_PAGE_WAIT`, so the first visitor does not share the CPU with it.
+        self.first_served = threading.Event()
 
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)
@@ -359,6 +365,8 @@ class Board:
             self.version += 1
 
     def _background(self) -> None:
+        self.first_served.wait(FIRST_PAGE_WAIT)
+        self.first_served.set()  # only the start waits
         while True:
             with self._lock:
                 names = sorted(self._queue)
@@ -376,7 +384,9 @@ class Board:
                 return
 
     def wait(self, timeout: float = 60.0) -> bool:
-        """Wait for the background summaries (tests, benchmarks); True when none are left."""
+        """Wait for the background summaries (tests, benchmarks); True when none are left.
+        They start at once (without waiting for a first page)."""
+        self.first_served.set()
         worker = self._worker
         if worker is not None:
             worker.join(timeout)

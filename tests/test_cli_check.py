@@ -361,3 +361,15 @@ def test_check_keeps_its_table_when_the_history_url_is_unusable(tmp_path: Path) 
     )
     out = CliRunner().invoke(app, ["check", "--config", str(config)])
     assert out.exit_code == 0 and "No accounts" in out.stdout
+
+
+def test_an_account_with_totals_false_is_left_out_of_the_table_total(
+    loopback: Loopback, tmp_path: Path
+) -> None:
+    loopback.route(sf_ok("relay", "100"), sf_ok("key", "40"))
+    path = write_config(tmp_path, [sf(loopback, "relay"), sf(loopback, "key", totals=False)])
+    result = invoke(["check", "-c", str(path)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    total = row(result.stdout, "Total")
+    assert "100" in total and "140" not in total
+    assert "1 excluded (key)" in result.stdout

@@ -104,5 +104,8 @@ def check(
     elif as_csv:
         sys.stdout.write(results_csv(results))
     else:
-        print_table(Console(), results, notes, runways=history_runways(cfg, accounts))
+        excluded = {a.name for a in accounts if not a.totals}
+        print_table(
+            Console(), results, notes, runways=history_runways(cfg, accounts), excluded=excluded
+        )
     raise typer.Exit(exit_status(results, notes))

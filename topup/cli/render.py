@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from rich.console import Console, RenderableType
@@ -39,10 +39,13 @@ def amount_text(value: Decimal | None, currency: str | None, unlimited: bool = F
     return Text(money(value, currency), style="red" if value < 0 else "")
 
 
-def totals(results: Sequence[CheckResult]) -> dict[str, Decimal]:
-    """Per currency, over every currency each account holds (not only its flat fields)."""
+def totals(results: Sequence[CheckResult], excluded: Collection[str] = ()) -> dict[str, Decimal]:
+    """Per currency, over every currency each account holds (not only its flat fields);
+    ``excluded``: accounts with ``totals = false``."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for result in results:
+        if result.account in excluded:
+            continue
         for entry in result.counted():
             assert entry.balance is not None
             sums[entry.currency] += entry.balance
@@ -59,11 +62,16 @@ def known(result: CheckResult) -> bool:
     )
 
 
-def not_counted(results: Sequence[CheckResult]) -> str:
-    """What the totals leave out: unknown balances, and amounts in a unit nobody named."""
+def not_counted(results: Sequence[CheckResult], excluded: Collection[str] = ()) -> str:
+    """What the totals leave out: unknown balances, amounts in a unit nobody named, and the
+    accounts excluded with ``totals = false``."""
+    left_out = [r.account for r in results if r.account in excluded]
+    results = [r for r in results if r.account not in excluded]
     unknown = sum(1 for r in results if not known(r))
     unitless = [r.account for r in results if r.balance is not None and not r.entries()]
     parts = [_("{n} unknown").format(n=unknown)] if unknown else []
+    if left_out:
+        parts.append(_("{n} excluded ({names})").format(n=len(left_out), names=", ".join(left_out)))
     if unitless:
         parts.append(
             _("{n} without a currency ({names})").format(n=len(unitless), names=", ".join(unitless))
@@ -148,6 +156,7 @@ def table(
     *,
     details: bool = True,
     runways: dict[str, Decimal] | None = None,
+    excluded: Collection[str] = (),
 ) -> Table:
     grid = Table(title=None, header_style="bold", expand=False, pad_edge=True)
     grid.add_column(_("Account"), overflow="fold", min_width=8)
@@ -177,8 +186,8 @@ def table(
             else:
                 row.append(Text(detail, style="yellow" if r.account in notes else ""))
         grid.add_row(*row)
-    sums = totals(results)
-    note_text = not_counted(results)
+    sums = totals(results, excluded)
+    note_text = not_counted(results, excluded)
     if sums:
         grid.add_section()
         for index, (currency, total) in enumerate(sums.items()):
@@ -200,12 +209,14 @@ def print_table(
     results: Sequence[CheckResult],
     notes: dict[str, str],
     runways: dict[str, Decimal] | None = None,
+    excluded: Collection[str] = (),
 ) -> None:
+    """The table; ``excluded``: accounts left out of the totals (``totals = false``)."""
     if not results:
         console.print(_("No accounts to check."))
         return
     wide = console.width >= WIDE
-    console.print(table(results, notes, details=wide, runways=runways))
+    console.print(table(results, notes, details=wide, runways=runways, excluded=excluded))
     if wide:
         return
     for r in results:
@@ -213,6 +224,6 @@ def print_table(
         if detail:
             style = "yellow" if r.account in notes else STATUS_STYLE[r.status]
             console.print(Text.assemble((f"{r.account}: ", "bold"), (detail, style)))
-    note = not_counted(results)
-    if note and totals(results):
+    note = not_counted(results, excluded)
+    if note and totals(results, excluded):
         console.print(Text(_("{note} in the totals").format(note=note), style="dim"))

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 from prometheus_client.parser import text_string_to_metric_families
 
-from .support import Server
+from topup.account import Account
+from topup.storage import Store, sqlite_url
+from topup.web.metrics import Metrics
+from topup.web.views import Board
+
+from .support import Server, ok
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -53,3 +61,20 @@ def test_check_counter_grows_with_new_checks(open_server: Server) -> None:
         c.post("/api/check", json={"accounts": ["bravo"]}).raise_for_status()
         after = samples(c.get("/metrics").text)[key]
     assert after == before + 1
+
+
+def test_label_values_are_escaped_and_lines_follow_changes(tmp_path: Path) -> None:
+    odd = 'we"ird\\name'
+    with Store.open(sqlite_url(tmp_path / "h.db")) as store:
+        now = datetime.now(UTC)
+        store.record([(ok(odd, "newapi", now, "12.5"), "fp"), (ok("b", "newapi", now, "3"), "fp")])
+        accounts = [Account(name=n, provider="newapi") for n in (odd, "b")]
+        metrics = Metrics(Board(store, accounts))
+        first = samples(metrics.render().decode())
+        assert first[("topup_balance", labels(odd, "newapi", "USD"))] == 12.5
+        assert first[("topup_checks_total", labels(odd, "newapi", "USD", status="ok"))] == 1
+        store.record([(ok("b", "newapi", now, "2"), "fp")])
+        second = samples(metrics.render().decode())
+        assert second[("topup_balance", labels("b", "newapi", "USD"))] == 2.0
+        assert second[("topup_checks_total", labels("b", "newapi", "USD", status="ok"))] == 2
+        assert second[("topup_balance", labels(odd, "newapi", "USD"))] == 12.5

@@ -31,13 +31,31 @@ def totals_json(sums: list[Total]) -> list[dict[str, Any]]:
     ]
 
 
+class Fragments:
+    """Each account's JSON, kept across snapshots while the view shows the same objects (the
+    index replaces an account's state or summary only when it changes): after a watcher round
+    that changed a few accounts, only theirs are serialised again."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[tuple[object, ...], str]] = {}
+
+    def get(self, view: AccountView) -> str:
+        key = (view.account, view.state, view.summary, view.stale)
+        found = self._kept.get(view.name)
+        if found is not None and all(a is b for a, b in zip(found[0], key, strict=True)):
+            return found[1]
+        text = dumps(view.as_json())
+        self._kept[view.name] = (key, text)
+        return text
+
+
 @dataclass
 class Snapshot:
     version: int
     until: datetime | None  # the next stale flip
     views: list[AccountView]
     everything: Page
-    fragments: dict[str, str] = field(default_factory=dict)
+    fragments: Fragments = field(default_factory=Fragments)
     full: bytes | None = None
     pages: dict[Query, Page] = field(default_factory=dict)
     bodies: dict[Query, str] = field(default_factory=dict)
@@ -55,10 +73,7 @@ class Snapshot:
         return found
 
     def fragment(self, view: AccountView) -> str:
-        text = self.fragments.get(view.name)
-        if text is None:
-            text = self.fragments[view.name] = dumps(view.as_json())
-        return text
+        return self.fragments.get(view)
 
 
 class Documents:
@@ -66,6 +81,7 @@ class Documents:
         self.board = board
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._fragments = Fragments()
 
     def snapshot(self) -> Snapshot:
         board = self.board
@@ -81,7 +97,8 @@ class Documents:
                 return snap
         version = board.version
         views = board.views()
-        snap = Snapshot(version, board.stale_flips(now), views, select(views, Query()))
+        everything = select(views, Query())
+        snap = Snapshot(version, board.stale_flips(now), views, everything, self._fragments)
         with self._lock:
             self._snapshot = snap
         return snap

@@ -1,4 +1,4 @@
-"""``/metrics``: a Prometheus collector that reads the store at scrape time.
+"""``/metrics``: the Prometheus text, from the dashboard's index, at scrape time.
 
 Gauges come from the dashboard's index (:class:`~topup.web.views.Board`: the latest state and
 7-day summary of every account, kept current as checks are written);
@@ -11,19 +11,16 @@ exported as zero.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from decimal import Decimal
+from collections.abc import Sequence
 
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 from sqlalchemy import func, select
 
 from topup.storage import Store
 from topup.storage.schema import accounts as accounts_table
 from topup.storage.schema import checks as checks_table
 from topup.web.documents import Documents
-from topup.web.views import Board
+from topup.web.views import AccountView, Board
 
 LABELS = ["account", "provider", "currency"]
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -117,133 +114,163 @@ class CheckCounts:
             return dict(self._counts)
 
 
-def _f(value: Decimal) -> float:
-    return float(value)
+#: The families ``/metrics`` lists, in order: (name, type, help).
+FAMILIES: tuple[tuple[str, str, str], ...] = (
+    ("topup_balance", "gauge", "Last known balance (of the last good check)."),
+    ("topup_used", "gauge", "Last known amount used."),
+    ("topup_runway_days", "gauge", "Days until the balance runs out at the 7-day spend."),
+    ("topup_spend_per_day", "gauge", "Spend per day over the last 7 days."),
+    (
+        "topup_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time of the last check that answered with the account's state.",
+    ),
+    ("topup_last_check_timestamp_seconds", "gauge", "Unix time of the last check."),
+    ("topup_check_duration_seconds", "gauge", "Wall time of the last check."),
+    ("topup_stale", "gauge", "1 when the last good value is older than allowed."),
+    ("topup_checks_total", "counter", "Stored checks by outcome."),
+    (
+        "topup_window_left_percent",
+        "gauge",
+        "How much of a quota window is left, 0-100 (coding plans).",
+    ),
+    ("topup_window_resets_timestamp_seconds", "gauge", "Unix time a quota window resets."),
+    ("topup_key_limit", "gauge", "A key's spending limit (per its period)."),
+    (
+        "topup_low",
+        "gauge",
+        "1 when the balance is below the account's min_balance, or it is exhausted.",
+    ),
+    (
+        "topup_attention",
+        "gauge",
+        "1 when the account needs attention (failing, exhausted, low, short runway, "
+        "a nearly used quota window, stale).",
+    ),
+)
+(
+    BALANCE,
+    USED,
+    RUNWAY,
+    SPEND,
+    SUCCESS,
+    LAST_CHECK,
+    DURATION,
+    STALE,
+    CHECKS,
+    WINDOW_LEFT,
+    WINDOW_RESETS,
+    KEY_LIMIT,
+    LOW,
+    ATTENTION,
+) = range(len(FAMILIES))
 
 
-class TopupCollector(Collector):
-    def __init__(self, documents: Documents, counts: CheckCounts) -> None:
-        self.documents = documents
-        self.counts = counts
+def _escape(value: str) -> str:
+    """A label value in the text format (as prometheus-client escapes it)."""
+    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
 
-    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        balance = GaugeMetricFamily(
-            "topup_balance", "Last known balance (of the last good check).", labels=LABELS
-        )
-        used = GaugeMetricFamily("topup_used", "Last known amount used.", labels=LABELS)
-        runway = GaugeMetricFamily(
-            "topup_runway_days",
-            "Days until the balance runs out at the 7-day spend.",
-            labels=LABELS,
-        )
-        spend = GaugeMetricFamily(
-            "topup_spend_per_day", "Spend per day over the last 7 days.", labels=LABELS
-        )
-        success = GaugeMetricFamily(
-            "topup_last_success_timestamp_seconds",
-            "Unix time of the last check that answered with the account's state.",
-            labels=LABELS,
-        )
-        last_check = GaugeMetricFamily(
-            "topup_last_check_timestamp_seconds", "Unix time of the last check.", labels=LABELS
-        )
-        duration = GaugeMetricFamily(
-            "topup_check_duration_seconds", "Wall time of the last check.", labels=LABELS
-        )
-        stale = GaugeMetricFamily(
-            "topup_stale", "1 when the last good value is older than allowed.", labels=LABELS
-        )
-        low = GaugeMetricFamily(
-            "topup_low",
-            "1 when the balance is below the account's min_balance, or it is exhausted.",
-            labels=LABELS,
-        )
-        needs = GaugeMetricFamily(
-            "topup_attention",
-            "1 when the account needs attention (failing, exhausted, low, short runway, "
-            "a nearly used quota window, stale).",
-            labels=LABELS,
-        )
-        checks = CounterMetricFamily(
-            "topup_checks", "Stored checks by outcome.", labels=[*LABELS, "status"]
-        )
-        window_left = GaugeMetricFamily(
-            "topup_window_left_percent",
-            "How much of a quota window is left, 0-100 (coding plans).",
-            labels=[*LABELS, "window"],
-        )
-        window_resets = GaugeMetricFamily(
-            "topup_window_resets_timestamp_seconds",
-            "Unix time a quota window resets.",
-            labels=[*LABELS, "window"],
-        )
-        key_limit = GaugeMetricFamily(
-            "topup_key_limit", "A key's spending limit (per its period).", labels=LABELS
-        )
-        views = self.documents.snapshot().views
-        counts = self.counts.read()
-        by_account: dict[str, list[tuple[str, int]]] = {}
-        for (name, status), count in counts.items():
-            by_account.setdefault(name, []).append((status, count))
-        for v in views:
-            labels = [v.name, v.provider, v.currency or ""]
-            point = v.last_good
-            if point is not None and not point.unlimited:
-                for entry in point.entries():  # one series per currency the account holds
-                    if entry.balance is not None:
-                        balance.add_metric([v.name, v.provider, entry.currency], _f(entry.balance))
-                if not point.entries() and point.balance is not None:  # a unit nobody named
-                    balance.add_metric(labels, _f(point.balance))
-                if point.used is not None:
-                    used.add_metric(labels, _f(point.used))
-                if point.limit is not None:
-                    key_limit.add_metric(labels, _f(point.limit))
-            for w in point.windows if point is not None else ():
-                if w.left_percent is not None:
-                    window_left.add_metric([*labels, w.name], _f(w.left_percent))
-                if w.resets_at is not None:
-                    window_resets.add_metric([*labels, w.name], w.resets_at.timestamp())
-            if v.summary.runway_days is not None:
-                runway.add_metric(labels, _f(v.summary.runway_days))
-            if v.summary.spend_per_day is not None:
-                spend.add_metric(labels, _f(v.summary.spend_per_day))
-            if v.last_good_at is not None:
-                success.add_metric(labels, v.last_good_at.timestamp())
-            check = v.last_check
-            if check is not None:
-                last_check.add_metric(labels, check.checked_at.timestamp())
-                if check.duration is not None:
-                    duration.add_metric(labels, check.duration)
-            stale.add_metric(labels, 1.0 if v.stale else 0.0)
-            low.add_metric(labels, 1.0 if v.attention.low else 0.0)
-            needs.add_metric(labels, 1.0 if v.attention.needed else 0.0)
-            for status, count in sorted(by_account.get(v.name, [])):
-                checks.add_metric([*labels, status], count)
-        yield from (balance, used, runway, spend, success, last_check, duration, stale, checks)
-        yield from (window_left, window_resets, key_limit, low, needs)
+
+def _value(value: float) -> str:
+    """A sample value as Prometheus writes it (``1.5``, ``1e+21``, ``NaN``)."""
+    return str(floatToGoString(value))  # type: ignore[no-untyped-call]
+
+
+def _header(name: str, kind: str, text: str) -> str:
+    text = text.replace("\\", r"\\").replace("\n", r"\n")
+    return f"# HELP {name} {text}\n# TYPE {name} {kind}\n"
+
+
+def account_lines(v: AccountView, checks: Sequence[tuple[str, int]]) -> tuple[str, ...]:
+    """One account's samples, per family (in :data:`FAMILIES` order)."""
+    out: list[list[str]] = [[] for _ in FAMILIES]
+    # Label names in alphabetical order, as prometheus-client writes them.
+    head, tail = f'account="{_escape(v.name)}",currency="', f'",provider="{_escape(v.provider)}"'
+    labels = f"{head}{_escape(v.currency or '')}{tail}"
+
+    def add(family: int, value: float, more: str = "", base: str = labels) -> None:
+        out[family].append(f"{FAMILIES[family][0]}{{{base}{more}}} {_value(value)}\n")
+
+    point = v.last_good
+    if point is not None and not point.unlimited:
+        for entry in point.entries():  # one series per currency the account holds
+            if entry.balance is not None:
+                add(BALANCE, float(entry.balance), base=f"{head}{_escape(entry.currency)}{tail}")
+        if not point.entries() and point.balance is not None:  # a unit nobody named
+            add(BALANCE, float(point.balance))
+        if point.used is not None:
+            add(USED, float(point.used))
+        if point.limit is not None:
+            add(KEY_LIMIT, float(point.limit))
+    for w in point.windows if point is not None else ():
+        window = f',window="{_escape(w.name)}"'
+        if w.left_percent is not None:
+            add(WINDOW_LEFT, float(w.left_percent), window)
+        if w.resets_at is not None:
+            add(WINDOW_RESETS, w.resets_at.timestamp(), window)
+    if v.summary.runway_days is not None:
+        add(RUNWAY, float(v.summary.runway_days))
+    if v.summary.spend_per_day is not None:
+        add(SPEND, float(v.summary.spend_per_day))
+    if v.last_good_at is not None:
+        add(SUCCESS, v.last_good_at.timestamp())
+    check = v.last_check
+    if check is not None:
+        add(LAST_CHECK, check.checked_at.timestamp())
+        if check.duration is not None:
+            add(DURATION, check.duration)
+    add(STALE, 1.0 if v.stale else 0.0)
+    add(LOW, 1.0 if v.attention.low else 0.0)
+    add(ATTENTION, 1.0 if v.attention.needed else 0.0)
+    for status, count in checks:
+        add(CHECKS, float(count), f',status="{_escape(status)}"')
+    return tuple("".join(lines) for lines in out)
 
 
 class Metrics:
-    """The registry behind ``/metrics`` (its own, not the process-global default).
+    """The ``/metrics`` text (Prometheus text format 0.0.4, values formatted by
+    prometheus-client's ``floatToGoString``).
 
     The text is kept until the index changes (:attr:`Board.version`: every stored check moves
-    it) or a ``stale`` flag flips with the clock.
+    it) or a ``stale`` flag flips with the clock. Each account's lines are kept too, while its
+    view shows the same objects and its check counts are the same, so after a watcher round
+    only the accounts it changed are formatted again.
     """
 
     def __init__(self, board: Board, documents: Documents | None = None) -> None:
         self.documents = documents or Documents(board)
-        self.registry = CollectorRegistry(auto_describe=False)
         self.counts = CheckCounts(board.store)
-        self.registry.register(TopupCollector(self.documents, self.counts))
         self._lock = threading.Lock()
         self._cached: tuple[int, object, bytes] | None = None
+        self._lines: dict[str, tuple[tuple[object, ...], tuple[str, ...]]] = {}
+
+    def _account(self, v: AccountView, checks: tuple[tuple[str, int], ...]) -> tuple[str, ...]:
+        key = (v.account, v.state, v.summary, v.stale)
+        found = self._lines.get(v.name)
+        if (
+            found is not None
+            and all(a is b for a, b in zip(found[0][:4], key, strict=True))
+            and found[0][4] == checks
+        ):
+            return found[1]
+        lines = account_lines(v, checks)
+        self._lines[v.name] = ((*key, checks), lines)
+        return lines
 
     def render(self) -> bytes:
         snap = self.documents.snapshot()
         with self._lock:
             if self._cached is not None and self._cached[:2] == (snap.version, snap.until):
                 return self._cached[2]
-            text = generate_latest(self.registry)
+            by_account: dict[str, list[tuple[str, int]]] = {}
+            for (name, status), count in self.counts.read().items():
+                by_account.setdefault(name, []).append((status, count))
+            rows = [self._account(v, tuple(sorted(by_account.get(v.name, ())))) for v in snap.views]
+            parts: list[str] = []
+            for i, family in enumerate(FAMILIES):
+                parts.append(_header(*family))
+                parts.extend(row[i] for row in rows)
+            text = "".join(parts).encode()
             self._cached = (snap.version, snap.until, text)
         self.documents.served()
         return text

@@ -298,9 +298,12 @@ class Board:
             mark = self.store.check_mark()
             now = self.now()
             if self._mark is None:
+                # The recent ids the full read covers (read first: a check committed after
+                # this is re-read at the next request, never missed).
+                recent = self.store.checks_above(max(0, mark - ID_SLACK))
                 states = self.store.latest()
                 changed = list(self.accounts)
-                self._seen = set()
+                self._seen = {i for i, _, _ in recent if i <= mark}
             elif mark != self._mark:
                 rows = self.store.checks_above(max(0, self._mark - ID_SLACK))
                 new = {n for i, n, _ in rows if i not in self._seen and n in self.accounts}

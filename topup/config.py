@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 import platformdirs
 
@@ -34,6 +35,9 @@ from topup.settings import SECTIONS, Settings, parse_settings
 
 if TYPE_CHECKING:
     from topup.custom.recipe import Recipe
+    from topup.platforms.base import CredentialField, Provider
+
+    Shape = tuple[frozenset[str], tuple[str, ...], tuple[CredentialField, ...]]
 
 __all__ = [
     "ACCOUNT_KEYS",
@@ -79,6 +83,8 @@ ACCOUNT_KEYS = frozenset(
 #: (:mod:`topup.custom`) and the files more platforms are read from.
 TOP_LEVEL = frozenset({"accounts", "platforms", "include"})
 
+#: The start of an http(s) URL with a host, as ``base_url`` must begin.
+HTTP_URL = re.compile(r"^https?://[^/\s]+")
 #: An ISO 4217 code, or one of the unit codes amounts that are not money carry.
 CURRENCY = re.compile(r"^([A-Z]{3}|POINTS|CREDITS|REQUESTS|TOKENS|DIEM)$")
 
@@ -261,7 +267,7 @@ def build_account(
             f"one of: {', '.join(all_providers())} (see `topup providers`)"
         )
         raise error(f"unknown provider {provider_name!r}", hint, key="provider")
-    allowed = ACCOUNT_KEYS | provider.field_names()
+    allowed, secret_names, option_fields = _shape(provider)
     for key in raw:
         if key not in allowed:
             raise error(
@@ -271,7 +277,7 @@ def build_account(
             )
 
     credentials: dict[str, Secret] = {}
-    for secret_name in sorted(provider.secret_field_names()):
+    for secret_name in secret_names:
         if secret_name in raw:
             value = raw[secret_name]
             if not isinstance(value, str):
@@ -280,7 +286,7 @@ def build_account(
 
     base_url = raw.get("base_url")
     if base_url is not None:
-        if not isinstance(base_url, str) or not re.match(r"^https?://[^/\s]+", base_url):
+        if not isinstance(base_url, str) or not HTTP_URL.match(base_url):
             raise error(
                 "base_url must be an http(s) URL",
                 'e.g. base_url = "https://relay.example.com"',
@@ -300,7 +306,7 @@ def build_account(
                 key="proxy",
             )
     options: dict[str, str] = {}
-    for option in provider.option_fields():
+    for option in option_fields:
         value = raw.get(option.name)
         if value is None:
             continue
@@ -353,6 +359,22 @@ def build_account(
     except ConfigError as exc:
         raise error(exc.message, exc.hint) from None
     return account
+
+
+#: What :func:`build_account` needs of a platform: the keys an account of it may have, its
+#: secret fields (sorted) and its settings. Computed once per platform class.
+_SHAPES: WeakKeyDictionary[type[Provider], Shape] = WeakKeyDictionary()
+
+
+def _shape(provider: type[Provider]) -> Shape:
+    shape = _SHAPES.get(provider)
+    if shape is None:
+        shape = _SHAPES[provider] = (
+            ACCOUNT_KEYS | provider.field_names(),
+            tuple(sorted(provider.secret_field_names())),
+            provider.option_fields(),
+        )
+    return shape
 
 
 def decimal_setting(

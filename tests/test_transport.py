@@ -19,7 +19,7 @@ import pytest
 from loopback import free_port
 
 from topup.account import Account
-from topup.bodies import STEP
+from topup.bodies import STEP, TooLarge, decoded_response, read_body
 from topup.config import build_account
 from topup.model import CheckResult, Status
 from topup.runner import Runner, RunOptions, _transport_failure
@@ -278,6 +278,66 @@ def test_connections_are_kept_alive_across_checks(
     results = asyncio.run(main())
     assert all(r.status is Status.OK for r in results)
     assert len(server.requests) == 40 and server.connections <= 4
+
+
+def test_fetch_gives_what_the_streamed_answer_and_the_body_reader_give(
+    raw_server: Callable[[Behaviour], RawServer],
+) -> None:
+    packed = gzip.compress(SF_BODY)
+
+    def zipped(conn: socket.socket, _: bytes) -> None:
+        conn.sendall(answer("200 OK", packed, "Content-Encoding: gzip", "X-Trace: t1"))
+
+    server = raw_server(zipped)
+    url = f"http://127.0.0.1:{server.port}/v1/user/info"
+
+    async def both() -> tuple[httpx.Response, httpx.Response]:
+        transport = AiohttpTransport()
+        try:
+            fetched = await transport.fetch(httpx.Request("GET", url), 1024 * 1024)
+            request = httpx.Request("GET", url)
+            streamed = await transport.handle_async_request(request)
+            try:
+                content = await read_body(streamed, 1024 * 1024)
+            finally:
+                await streamed.aclose()
+            return fetched, decoded_response(200, streamed.headers.raw, content, request)
+        finally:
+            await transport.aclose()
+
+    fetched, reference = asyncio.run(both())
+    assert fetched.content == reference.content == SF_BODY  # decoded
+    assert fetched.headers.multi_items() == reference.headers.multi_items()
+    assert "content-encoding" not in fetched.headers  # it described the body as sent
+    assert fetched.headers["content-length"] == str(len(SF_BODY))
+    assert fetched.headers["x-trace"] == "t1"
+    assert server.connections == 1  # the first answer, read to its end, kept the connection
+
+
+def test_an_answer_over_the_cap_is_not_read_and_its_connection_not_reused(
+    raw_server: Callable[[Behaviour], RawServer],
+) -> None:
+    def big(conn: socket.socket, _: bytes) -> None:
+        conn.sendall(answer("200 OK", b"x" * 200_000))
+
+    server = raw_server(big)
+    url = f"http://127.0.0.1:{server.port}/"
+
+    async def twice() -> list[str]:
+        transport = AiohttpTransport()
+        outcomes = []
+        try:
+            for _ in range(2):
+                try:
+                    await transport.fetch(httpx.Request("GET", url), 100_000)
+                except TooLarge as exc:
+                    outcomes.append(exc.message)
+        finally:
+            await transport.aclose()
+        return outcomes
+
+    assert asyncio.run(twice()) == ["answer larger than 97 KiB; not read"] * 2
+    assert server.connections == 2  # the unread rest would have poisoned the next answer
 
 
 # -- where httpx's own transport stays ----------------------------------------------------------

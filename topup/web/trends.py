@@ -5,6 +5,7 @@ dashboard's index builds from :meth:`topup.storage.Store.trend_points`)."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,8 +45,16 @@ class Summary:
     spend_per_day: Decimal | None
     runway_days: Decimal | None
     runs_out_at: datetime | None
-    #: The sparkline, drawn once per summary (it is most of a page's rendering time).
-    spark_svg: Markup = EMPTY_SPARK
+    #: The sparkline, drawn once per summary (it is most of a page's rendering time), kept
+    #: compressed (a page shows a hundred of them; ten thousand accounts keep ~8 MB, not 18).
+    spark_z: bytes = b""
+
+    @property
+    def spark_svg(self) -> Markup:
+        if not self.spark_z:
+            return EMPTY_SPARK
+        # Our own SVG (see topup.web.charts: numbers and escaped text only), as it was drawn.
+        return Markup(zlib.decompress(self.spark_z).decode())  # noqa: S704
 
 
 EMPTY = Summary((), None, None, None, None, None)
@@ -84,7 +93,7 @@ def summarize(points: Sequence[PointLike], now: datetime, *, spark: bool = True)
     est = burn.estimate(points, window=WEEK, now=now)  # all points: it knows unlimited keys
     series = tuple((p.at, p.balance) for p in good if p.balance is not None)
     return Summary(  # without ``spark``: the points are not kept (the index's memory)
-        spark_svg=sparkline(series, now - WEEK, now),
+        spark_z=zlib.compress(sparkline(series, now - WEEK, now).encode()),
         spark=series if spark else (),
         change_24h=None if before_24h is None else latest - before_24h,
         change_7d=None if before_7d is None else latest - before_7d,

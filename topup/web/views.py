@@ -7,8 +7,11 @@ as checks are written: each request first compares the store's highest ``checks.
 one it has seen (one indexed lookup), and re-reads only the accounts with new checks, so it
 also follows other processes writing to the same database. Summaries of many accounts are
 (re)computed by a background thread, streaming the history a batch of accounts at a time,
-while the previous ones (or none yet: unknown, never zero) are served. Every change bumps
-:attr:`Board.version`, which the API and ``/metrics`` use to cache what they serialise.
+while the previous ones (or none yet: unknown, never zero) are served; at the start they wait
+for the first page to be served (:attr:`Board.first_served`), so the first visitor does not
+share the CPU with them. Every change bumps :attr:`Board.version`, which the API and
+``/metrics`` use to cache what they serialise (and they keep each account's serialised form
+while its state and summary are the same objects).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.engine import Connection
 
 from topup.model import AMOUNT_FIELDS, CheckResult, Status
@@ -208,8 +208,8 @@ class Reads(Transactions):
             )
             first = select(*cols).where(b.c.id.in_(select(prior).where(a.c.id.in_(batch))))
             with self._read("trend_points") as conn:
-                priors = {row[0]: row for row in conn.execute(first)}
-                rows = conn.execute(window).all()
+                priors = {row[0]: row for row in _lean(conn, first, cols)}
+                rows = _lean(conn, window, cols)
             grouped: dict[int, list[Any]] = {aid: [row] for aid, row in priors.items()}
             for row in rows:
                 grouped.setdefault(row[0], []).append(row)
@@ -285,6 +285,35 @@ class Reads(Transactions):
                     q = q.where(checks.c.checked_at >= since)
                 rows = conn.execute(q.order_by(checks.c.checked_at, checks.c.id)).all()
             yield from _merge(acct, rows, points)
+
+
+def _lean(
+    conn: Connection, query: Select[Any], cols: Sequence[ColumnElement[Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` (selecting ``cols``) as plain tuples: the DB-API cursor's rows,
+    each value through its column type's result processor, without building SQLAlchemy rows
+    (the summaries of 10,000 accounts read ~1.7 million points)."""
+    dialect = conn.dialect
+    result = conn.execute(query)
+    try:
+        described = result.cursor.description  # the DB-API type code of each column
+        raw = result.cursor.fetchall()
+    finally:
+        result.close()
+    steps = [
+        c.type.dialect_impl(dialect).result_processor(dialect, d[1])
+        for c, d in zip(cols, described, strict=True)
+    ]
+    todo = [(i, f) for i, f in enumerate(steps) if f is not None]
+    if not todo:
+        return [tuple(row) for row in raw]
+    out = []
+    for row in raw:
+        values = list(row)
+        for i, f in todo:
+            values[i] = f(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def _merge(

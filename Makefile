@@ -15,9 +15,6 @@ RUNTIME_STAMP := $(VENV)/.runtime
 DEV_STAMP     := $(VENV)/.dev
 # `make demo DEMO_ARGS=--once`: one round, then exit.
 DEMO_ARGS ?=
-# pytest-xdist: two workers, each test file whole on one worker (module fixtures start once);
-# PYTEST_ARGS='-n 0' runs in one process.
-PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: demo test lint typecheck pytest bench clean
 
@@ -51,7 +48,7 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
 pytest: $(DEV_STAMP)
-	$(BIN)/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -76,7 +76,10 @@ def test_result_fields_are_the_amounts_between_status_and_checked_at() -> None:
     published = ("account", "provider", "status", *DOCUMENTED_AMOUNTS, "checked_at", "message")
     assert RESULT_FIELDS[: len(published)] == published
     # amounts declared later are appended, never inserted: the interface only grows at the end
-    assert RESULT_FIELDS[len(published) :] == AMOUNT_FIELDS[len(DOCUMENTED_AMOUNTS) :]
+    later = AMOUNT_FIELDS[len(DOCUMENTED_AMOUNTS) :]
+    assert RESULT_FIELDS[len(published) : len(published) + len(later)] == later
+    # then what topup.attention decides of each result
+    assert RESULT_FIELDS[len(published) + len(later) :] == ("low", "attention")
     assert set(AMOUNT_FIELDS) <= set(RESULT_FIELDS)
 
 

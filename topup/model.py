@@ -305,6 +305,9 @@ class CheckResult(Amounts):
 #: appended at the end of :data:`RESULT_FIELDS`, so the interface only ever grows at the end.
 _PUBLISHED_AMOUNTS = AMOUNT_FIELDS[: AMOUNT_FIELDS.index("expires_at") + 1]
 
+#: The amounts published before ``low`` and ``attention`` were; any declared later follow them.
+_BEFORE_ATTENTION = AMOUNT_FIELDS[: AMOUNT_FIELDS.index("period") + 1]
+
 #: The public field order of a result in JSON and CSV. A stable interface: append only.
 RESULT_FIELDS: tuple[str, ...] = (
     "account",
@@ -313,7 +316,8 @@ RESULT_FIELDS: tuple[str, ...] = (
     *_PUBLISHED_AMOUNTS,
     "checked_at",
     "message",
-    *AMOUNT_FIELDS[len(_PUBLISHED_AMOUNTS) :],
+    *AMOUNT_FIELDS[len(_PUBLISHED_AMOUNTS) : len(_BEFORE_ATTENTION)],
     "low",
     "attention",
+    *AMOUNT_FIELDS[len(_BEFORE_ATTENTION) :],
 )

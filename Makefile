@@ -16,7 +16,7 @@ DEV_STAMP     := $(VENV)/.dev
 # `make demo DEMO_ARGS=--once`: one round, then exit.
 DEMO_ARGS ?=
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench catalogs clean
 
 $(BIN)/python:
 	@echo "==> creating the venv ($(VENV)) with $(PYTHON)"
@@ -52,6 +52,11 @@ pytest: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# After adding or changing a message: update the zh-CN catalogs, translate the empty entries in
+# topup/i18n/locales/zh_CN/LC_MESSAGES/*.po, then run it again to compile them.
+catalogs: $(DEV_STAMP)
+	$(BIN)/python -m topup.i18n.catalogs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -187,13 +187,14 @@ class Runner:
         self, accounts: Iterable[Account], on_result: OnResult | None = None
     ) -> list[CheckResult]:
         """Check every account concurrently; results come back in the accounts' order."""
+        if on_result is None:
+            return list(await asyncio.gather(*(self.check(a) for a in accounts)))
 
         async def one(account: Account) -> CheckResult:
             result = await self.check(account)
-            if on_result is not None:
-                outcome = on_result(result)
-                if outcome is not None:
-                    await outcome
+            outcome = on_result(result)
+            if outcome is not None:
+                await outcome
             return result
 
         return list(await asyncio.gather(*(one(a) for a in accounts)))

@@ -97,7 +97,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def _send(self, request: httpx.Request) -> aiohttp.ClientResponse:
         timeout = request.extensions.get("timeout", {})
-        body = await request.aread()
+        try:
+            body = request.content  # read when the request was built (not a streamed body)
+        except httpx.RequestNotRead:
+            body = await request.aread()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         with _mapped():
             return await self._open().request(

@@ -368,7 +368,9 @@ def table(rows: list[dict], latency_ms: int, concurrency: int) -> str:
                 f" (extrapolated from {b['measured']})" if b["measured"] < r["count"] else ""
             )
         cpu = " / ".join(f"{x['cpu'] * 1000 / r['count']:.2f}" for x in (a, d, e))
-        rss = " / ".join(f"{x['peak_rss_mb']:.0f}" for x in (a, c, d, e))
+        rss = " / ".join(
+            "–" if math.isnan(x["peak_rss_mb"]) else f"{x['peak_rss_mb']:.0f}" for x in (a, c, d, e)
+        )
         out.append(
             f"| {r['count']:,} | {r['platforms']} | {a['wall']:.2f} s | {seq} "
             f"| {c_wall} | {d['wall']:.2f} s | {e['wall']:.2f} s | {r['ideal']:.2f} s "

@@ -19,6 +19,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,13 @@ from typing import Any
 import httpx
 import pytest
 from fixtures_loopback import sf_ok
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from replay import dumps
 
 from topup.bodies import STEP, Decoder, read_body
 from topup.errors import BadResponseError
+from topup.platforms.responses import exact_json
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
@@ -292,3 +296,33 @@ def test_a_compressed_answer_that_never_ends_is_cut_at_the_deadline(bombs: BombS
         assert "within 1s" in message
         assert duration < timeout + 0.5
     assert report["took"] < timeout + 1.0
+
+
+def _outcome(decode: Any, content: bytes) -> tuple[str, str]:
+    try:
+        return "value", repr(decode(content))
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError: both "bad response"
+        return type(exc).__name__, str(exc)
+
+
+JSON_TEXTS = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=10,
+).map(json.dumps)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    content=st.one_of(
+        st.binary(max_size=64),
+        st.tuples(JSON_TEXTS, st.sampled_from(["utf-8", "utf-16", "utf-32-le", "utf-8-sig"])).map(
+            lambda pair: pair[0].encode(pair[1])
+        ),
+    )
+)
+def test_answers_are_read_as_json_loads_reads_them_with_exact_numbers(content: bytes) -> None:
+    expected = _outcome(lambda c: json.loads(c, parse_float=Decimal), content)
+    assert _outcome(exact_json, content) == expected

@@ -127,7 +127,7 @@ def parse_json(response: httpx.Response) -> Any:
             f"{snippet(response.text)!r}"
         )
     try:
-        decoded = json.loads(response.content, parse_float=Decimal)
+        decoded = exact_json(response.content)
     except ValueError as exc:
         size = len(response.content)
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
@@ -135,6 +135,17 @@ def parse_json(response: httpx.Response) -> Any:
             f"truncated or invalid JSON (HTTP {response.status_code}, {size} bytes): {reason}"
         ) from None
     return strip_secret_fields(decoded)
+
+
+#: JSON with every number that has a fraction or exponent as a Decimal, made once (``json.loads``
+#: with ``parse_float`` builds a new decoder for every call).
+_EXACT = json.JSONDecoder(parse_float=Decimal)
+
+
+def exact_json(content: bytes) -> Any:
+    """``json.loads(content, parse_float=Decimal)``: the same encodings (UTF-8, -16 or -32, as
+    ``json.loads`` detects them), the same results and errors."""
+    return _EXACT.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
 
 
 def parse_object(response: httpx.Response) -> dict[str, Any]:

@@ -89,19 +89,21 @@ class Reads(Transactions):
             )
             .order_by(accounts.c.name)
         )
+        cols = list(q.selected_columns)
         with self._read("latest") as conn:
-            result = conn.execute(q)
-            at = {key: i for i, key in enumerate(result.keys())}
-            rows = result.all()
-        # Positional reads (one index lookup per column, not per row): 10,000 accounts' rows
-        # are converted on the dashboard's first load.
+            rows = _lean(conn, q, cols)
+        # Plain tuples read by position: 10,000 accounts' rows are converted on the
+        # dashboard's first load.
+        at = {col.key: i for i, col in enumerate(cols)}
         names = [(name, at[f"b_{name}"]) for name in AMOUNT_FIELDS]
         b_at, c_at = at["b_at"], at["c_checked_at"]
         c_status, c_message, c_ms = at["c_status"], at["c_message"], at["c_duration_ms"]
-        good_at = at["last_good_at"]
+        good_at, a_name = at["last_good_at"], at["name"]
+        a_cols = [(f, at[f]) for f in ("provider", "fingerprint", "currency")]
+        a_created, a_updated = at["created_at"], at["updated_at"]
         out: list[AccountState] = []
         for row in rows:
-            name = row.name
+            name = row[a_name]
             last = None
             if row[c_at] is not None:
                 last = CheckRecord(
@@ -119,7 +121,13 @@ class Reads(Transactions):
             last_good_at = row[good_at]
             if good is not None and (last_good_at is None or last_good_at < good.at):
                 last_good_at = good.at
-            out.append(AccountState(stored_account(row), last, good, last_good_at))
+            stored = StoredAccount(
+                name=name,
+                created_at=row[a_created],
+                updated_at=row[a_updated],
+                **{f: row[i] for f, i in a_cols},
+            )
+            out.append(AccountState(stored, last, good, last_good_at))
         return out
 
     def balance_history(

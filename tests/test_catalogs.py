@@ -120,3 +120,24 @@ def test_a_message_is_translated_in_the_language_of_its_context() -> None:
     ready.set()
     thread.join(5)
     assert seen == {"en": "stale", "zh": "数据过旧"}
+
+
+@pytest.mark.parametrize(
+    ("source", "translated", "percent", "same"),
+    [
+        ("Hello, {name}", "你好，{name}", False, True),
+        ("Hello, {name}", "你好，{nam}", False, False),
+        ("Hello, {name}", "你好，{name", False, False),  # str.format would raise
+        ("Hello, {name}", "你好}，{name}", False, False),
+        ("{{literal}} {n}", "{literal} {n}", False, False),  # .format would look up 'literal'
+        ("{total[CNY]} left", "剩余 {total[CNY]}", False, True),
+        ("%(age)s ago", "%(age)s前", True, True),
+        ("%(age)s ago", "%(agee)s前", True, False),  # Jinja's % would raise KeyError
+        ("%(n)d left", "剩余 %(n)d，10%", True, False),  # a bare % breaks Jinja's %
+        ("%(n)d left", "剩余 %(n)d，10%%", True, True),
+    ],
+)
+def test_a_translation_must_fill_the_same_placeholders_and_stay_a_valid_format(
+    source: str, translated: str, percent: bool, same: bool
+) -> None:
+    assert catalogs._same_fields(source, translated, percent=percent) is same

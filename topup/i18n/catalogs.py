@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import string
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,7 +56,33 @@ _HEADER: dict[str, Any] = {
     "language_team": "topup contributors",
     "fuzzy": False,
 }
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_PERCENT = re.compile(r"%\((\w+)\)[sd]")
+_FORMATTER = string.Formatter()
+
+
+def _brace_fields(text: str) -> list[str] | None:
+    """The ``{fields}`` of a ``str.format`` message, in order (None: not a valid one)."""
+    try:
+        return sorted(f for _, f, _, _ in _FORMATTER.parse(text) if f is not None)
+    except ValueError:
+        return None
+
+
+def _same_fields(source: str, translated: str, *, percent: bool) -> bool:
+    """A translation fills the same placeholders as its message and is still a valid format
+    string: ``{name}`` for messages used with ``str.format``; in templates (Jinja's newstyle
+    gettext applies ``%`` to every message) ``%(name)s``, with ``%`` written ``%%``."""
+    if percent:
+        names = set(_PERCENT.findall(source))
+        if set(_PERCENT.findall(translated)) != names:
+            return False
+        try:
+            translated % dict.fromkeys(names, 1)  # how Jinja fills it
+        except (ValueError, TypeError, KeyError):
+            return False
+        return True
+    wanted = _brace_fields(source)
+    return wanted is None or _brace_fields(translated) == wanted
 
 
 def extract(domain: str) -> Catalog:
@@ -131,9 +158,9 @@ def problems(domain: str, language: str) -> list[Problem]:
         if have is None or have.fuzzy or not all(strings):
             found.append(Problem(domain, language, f"no translation for {key!r}"))
             continue
-        wanted = set(_PLACEHOLDER.findall(" ".join(_ids(message.id))))
-        for text in strings:
-            if set(_PLACEHOLDER.findall(text)) != wanted:
+        templated = any(str(where).endswith(".html") for where, _line in message.locations)
+        for source, text in zip(_ids(message.id), strings, strict=False):
+            if not _same_fields(source, text, percent=templated):
                 found.append(Problem(domain, language, f"placeholders differ in {key!r}"))
     mo = po_path(domain, language).with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != compiled(catalog):

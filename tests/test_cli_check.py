@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,33 @@ def test_an_account_below_its_min_balance_is_low_in_json_and_csv(
     assert (beta["status"], beta["low"], beta["attention"]) == ("ok", False, [])
     rows = list(csv.DictReader(io.StringIO(invoke(["check", "-c", str(path), "--csv"]).stdout)))
     assert [(r["low"], r["attention"]) for r in rows] == [("true", '["low"]'), ("false", "")]
+
+
+def test_a_short_runway_from_history_is_attention_in_the_table_json_and_csv(
+    loopback: Loopback, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from topup.model import CheckResult, Status, utcnow
+    from topup.storage import Store, sqlite_url
+
+    url = sqlite_url(tmp_path / "history.db")
+    with Store.open(url) as store:  # 3 USD a day, 4 left: 1.3 days
+        for days_ago, balance in ((3, "13"), (2, "10"), (1, "7"), (0, "4")):
+            at = utcnow() - timedelta(days=days_ago)
+            kept = CheckResult(
+                "alpha", "siliconflow", Status.OK, currency="USD", balance=Decimal(balance)
+            )
+            store.record([(replace(kept, checked_at=at), "fp")])
+    loopback.route(sf_ok("alpha", "4"), sf_ok("beta", "100"))
+    path = write_config(tmp_path, [sf(loopback, "alpha"), sf(loopback, "beta")])
+    path.write_text(f'[storage]\nurl = "{url}"\n\n' + path.read_text(), encoding="utf-8")
+    table = invoke(["check", "-c", str(path)], env={"COLUMNS": "160"})
+    assert "runs out soon" in row(table.stdout, "alpha"), table.stdout
+    alpha, beta = json.loads(invoke(["check", "-c", str(path), "--json"]).stdout)["results"]
+    assert (alpha["attention"], beta["attention"]) == (["runway"], [])
+    rows = list(csv.DictReader(io.StringIO(invoke(["check", "-c", str(path), "--csv"]).stdout)))
+    assert [r["attention"] for r in rows] == ['["runway"]', ""]
 
 
 def test_json_shape_field_names_and_amounts(loopback: Loopback, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ _ = gettext
 if TYPE_CHECKING:
     from topup.account import Account
     from topup.config import Config
+    from topup.model import CheckResult
 
 log = logging.getLogger("topup.cli")
 
@@ -54,6 +55,22 @@ def history_runways(cfg: Config, accounts: tuple[Account, ...]) -> dict[str, Dec
         log.warning("history unavailable, no runway shown: %s", type(exc).__name__)
         return {}
     return {n: e.runway_days for n, e in estimates.items() if e.runway_days is not None}
+
+
+def with_runways(
+    results: list[CheckResult], accounts: tuple[Account, ...], runways: dict[str, Decimal]
+) -> list[CheckResult]:
+    """Every result marked again with its account's runway from history, so the table, --json
+    and --csv name the same reasons (the runner marks results without a runway)."""
+    from topup.attention import marked
+
+    by_name = {a.name: a for a in accounts}
+    return [
+        marked(by_name[r.account], r, runway_days=runways[r.account])
+        if r.account in runways and r.account in by_name
+        else r
+        for r in results
+    ]
 
 
 @app.command(
@@ -98,6 +115,8 @@ def check(
     )
     install_log_redaction(cfg.accounts)
     results = check_accounts(accounts, options, progress=not (as_json or as_csv))
+    runways = history_runways(cfg, accounts)
+    results = with_runways(results, accounts, runways)
     notes = below_minimum(results, {a.name: a for a in accounts})
     if as_json:
         sys.stdout.write(results_json(results, utcnow()) + "\n")
@@ -105,7 +124,5 @@ def check(
         sys.stdout.write(results_csv(results))
     else:
         excluded = {a.name for a in accounts if not a.totals}
-        print_table(
-            Console(), results, notes, runways=history_runways(cfg, accounts), excluded=excluded
-        )
+        print_table(Console(), results, notes, runways=runways, excluded=excluded)
     raise typer.Exit(exit_status(results, notes))

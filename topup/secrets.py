@@ -40,11 +40,14 @@ SECRET_FIELDS: frozenset[str] = frozenset(
 
 
 def mask(value: str) -> str:
-    """Show just enough of a credential to recognise it: ``sk-ab…wxyz``."""
-    if len(value) >= 16:
+    """Show just enough of a credential to recognise it: ``sk-ab…wxyz``; the shorter the
+    credential, the less of it (never more than about a third)."""
+    if len(value) >= 24:
         return f"{value[:5]}{ELLIPSIS}{value[-4:]}"
+    if len(value) >= 16:
+        return f"{value[:3]}{ELLIPSIS}{value[-2:]}"
     if len(value) >= 8:
-        return f"{value[:2]}{ELLIPSIS}{value[-2:]}"
+        return f"{value[:2]}{ELLIPSIS}"
     return ELLIPSIS
 
 

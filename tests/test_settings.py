@@ -105,3 +105,12 @@ def test_ui_lang_is_a_language_topup_speaks() -> None:
         parse('[ui]\nlang = "fr"\n')
     with pytest.raises(ConfigError, match="unknown key 'language' in"):
         parse('[ui]\nlanguage = "zh"\n')
+
+
+@pytest.mark.parametrize("value", ['""', '"  "', "42", "[]"])
+def test_storage_url_must_be_a_non_empty_string(value: str) -> None:
+    from topup.config import parse
+    from topup.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"\[storage\] url must be a non-empty string"):
+        parse(f"[storage]\nurl = {value}\n")

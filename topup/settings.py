@@ -145,6 +145,13 @@ def parse_settings(
     storage = {k: v for k, v in tables["storage"].items() if k != "url"}
     keep = _validated({"storage": storage}, "storage", where).get("keep")
     url = tables["storage"].get("url")
+    if url is not None and (not isinstance(url, str) or not url.strip()):
+        raise where.error(
+            "storage",
+            "url",
+            "[storage] url must be a non-empty string",
+            'e.g. url = "postgresql+psycopg://topup@127.0.0.1/topup" or a file path',
+        )
     token = tables["serve"].get("token")
     if token is not None and (not isinstance(token, str) or not token.strip()):
         raise where.error("serve", "token", "[serve] token must be a non-empty string")

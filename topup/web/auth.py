@@ -19,27 +19,32 @@ the access token.
 as ``Authorization: Bearer <token>``, as the ``topup_token`` cookie, or once as
 ``?token=<token>``: a page opened that way sets the cookie (HttpOnly, SameSite=Strict) and
 redirects to the same URL without the token, so it does not stay in the address bar or the
-browser history. The token is never echoed.
+browser history. The token is never echoed. The cookie does not hold the token but a value
+derived from it (:func:`cookie_value`, hex, so any token fits in a cookie), and the
+``Cookie`` header is read leniently: a malformed cookie of another app on the same host (they
+share cookies across ports) does not hide this one.
 
 A browser (``Accept: text/html``, not under ``/api/``) without the token is sent to the login
 form, ``/login?next=<where it was going>``; API clients still get the 401 JSON. The form
 POSTs the token in its body (never in a URL, which servers and proxies log); the right token
 sets the cookie (``Secure`` too over https) and redirects back to ``next`` (a path on this
-server only), a wrong one shows the form again with a message (401). ``POST /logout`` clears
-the cookie. Both are form posts, so the guard accepts a form body on these two paths only, and
-still refuses them cross-site. The assets under ``/static/`` are served without the token (the
-login page uses them; they hold nothing private).
+server only, see :func:`safe_next`), a wrong one shows the form again with a message
+(401). ``POST /logout`` clears the cookie. Both are form posts, so the guard accepts a form
+body on these two paths only, and still refuses them cross-site. The assets under ``/static/``
+are served without the token (the login page uses them; they hold nothing private).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from topup import i18n
@@ -55,6 +60,11 @@ PUBLIC_PREFIX = "/static/"
 MAX_FORM = 8192
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SAME_ORIGIN_SITES = frozenset({"same-origin", "none"})
+#: What the cookie value is derived for (the HMAC message; the token is the key).
+COOKIE_PURPOSE = b"topup-dashboard-cookie"
+#: Characters kept as they are in a redirect path (RFC 3986 pchar and "/", and "%" so an
+#: encoded path stays as it came); everything else is percent-encoded.
+PATH_SAFE = "/%!$&'()*+,;=:@"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -155,17 +165,17 @@ def _matches(candidate: str | None, token: bytes) -> bool:
     return hmac.compare_digest(candidate.encode("utf-8", "surrogateescape"), token)
 
 
+def cookie_value(token: bytes) -> str:
+    """What the login cookie holds for ``token``: hex HMAC-SHA256 keyed by it, so the browser
+    never holds the token itself and any token (spaces, ``;``, quotes) fits in a cookie."""
+    return hmac.new(token, COOKIE_PURPOSE, hashlib.sha256).hexdigest()
+
+
 def _cookie_value(scope: Scope, name: str) -> str | None:
+    """The cookie ``name``, read as browsers send cookies (Starlette's lenient parser): a
+    malformed cookie next to it is skipped, not a reason to drop them all."""
     cookie = _header(scope, b"cookie")
-    if not cookie:
-        return None
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(cookie)
-    except Exception:  # a malformed cookie is just no cookie
-        return None
-    morsel = jar.get(name)
-    return None if morsel is None else morsel.value
+    return cookie_parser(cookie).get(name) if cookie else None
 
 
 def wants_html(scope: Scope) -> bool:
@@ -177,15 +187,25 @@ def wants_html(scope: Scope) -> bool:
 
 
 def safe_next(value: str | None) -> str:
-    """A path on this server to go back to (never another site, never the token)."""
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+    """A path on this server to go back to (never another site, never the token), else ``/``.
+
+    Browsers drop tabs and newlines anywhere in a URL and read ``\\`` as ``/``, so a value
+    with any control character or backslash is refused outright; what remains must parse as
+    a path alone (no scheme, no host) starting with one ``/``. The path is percent-encoded
+    where it is not plain ASCII (``%`` kept: ``/%2F%2Fx`` stays a path of this server, as
+    ``Location`` is not decoded); the query is kept without ``token``; the fragment dropped.
+    """
+    if not value or any(c == "\\" or unicodedata.category(c) == "Cc" for c in value):
         return "/"
-    if any(c in value for c in "\r\n\\"):
+    if not value.startswith("/") or value.startswith("//"):  # "///x" parses as path "/x"
         return "/"
     parts = urlsplit(value)
+    path = parts.path
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
+        return "/"
     pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "token"]
     rest = urlencode(pairs)
-    return parts.path + (f"?{rest}" if rest else "")
+    return quote(path, safe=PATH_SAFE) + (f"?{rest}" if rest else "")
 
 
 async def _respond(
@@ -213,13 +233,14 @@ class TokenAuth:
             raise ValueError("empty access token")
         self.app = app
         self.token = token.encode("utf-8")
+        self.cookie = cookie_value(self.token)
 
     def _authorized(self, scope: Scope) -> bool:
         auth = _header(scope, b"authorization")
         bearer = auth is not None and auth[:7].lower() == "bearer "
         if bearer and auth is not None and _matches(auth[7:].strip(), self.token):
             return True
-        return _matches(_cookie_value(scope, COOKIE), self.token)
+        return _matches(_cookie_value(scope, COOKIE), self.cookie.encode("ascii"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -280,7 +301,7 @@ class TokenAuth:
             await _respond(send, 303, [(b"location", LOGIN.encode()), (b"set-cookie", cleared)])
             return
         if _matches(form.get("token", "").strip(), self.token):
-            cookie = self._cookie(scope, self.token.decode("utf-8"))
+            cookie = self._cookie(scope, self.cookie)
             headers = [(b"location", target.encode("latin-1", "replace")), (b"set-cookie", cookie)]
             await _respond(send, 303, headers)
             return
@@ -329,8 +350,9 @@ class TokenAuth:
         self, scope: Scope, send: Send, pairs: list[tuple[str, str]]
     ) -> None:
         rest = urlencode([(k, v) for k, v in pairs if k != "token"])
-        location = scope.get("root_path", "") + scope["path"] + (f"?{rest}" if rest else "")
-        cookie = self._cookie(scope, self.token.decode("utf-8"))
+        back = scope.get("root_path", "") + scope["path"] + (f"?{rest}" if rest else "")
+        location = safe_next(back)  # the path is decoded: "/%2F%2Fx" is "///x" here
+        cookie = self._cookie(scope, self.cookie)
         await _respond(
             send,
             303,

@@ -171,6 +171,86 @@ def test_a_bad_format_is_a_usage_error(tmp_path: Path, db: Path, fmt: str, said:
     assert out.exit_code == 2 and said in out.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--format", "{"], "not a valid template"),
+        (["--format", "}"], "not a valid template"),
+        (["--format", "{accounts}", "--each", "{"], "not a valid template"),
+        (["--format", "{balance}"], "{balance[NAME]}"),
+        (["--format", "{total}"], "{total[CUR]}"),
+        (["--format", "{status}"], "{status[NAME]}"),
+        (["--format", "{balance.known}"], "{balance[NAME]}"),
+        (["--format", "{ok.real}"], "{ok.real}"),
+        (["--format", "{ok[0]}"], "{ok[0]}"),
+        (["--format", "{totals:d}"], "Unknown format code"),
+        (["--format", "{mark}", "--each", "{name}"], "--each"),
+    ],
+)
+def test_a_template_str_format_cannot_fill_is_a_usage_error_naming_the_fix(
+    tmp_path: Path, db: Path, args: list[str], said: str
+) -> None:
+    with Store.open(sqlite_url(db)) as store:
+        record(store, "a", "1")
+    out = run(tmp_path, *args)
+    assert out.exit_code == 2, out.output
+    assert out.stderr.startswith("topup: ") and said in out.stderr, out.stderr
+    assert out.stdout == "" and "Traceback" not in out.output
+
+
+def test_format_specs_and_conversions_work_as_in_python(tmp_path: Path, db: Path) -> None:
+    with Store.open(sqlite_url(db)) as store:
+        record(store, "a", "1")
+    out = run(tmp_path, "--format", "[{ok:>3}] {ok!r} {balance[a]!r} {count:{ok}}")
+    assert out.stdout == "[  1] 1 '$1.00' 1\n", out.output
+
+
+def test_status_of_an_account_is_its_value_and_reasons_are_words(tmp_path: Path, db: Path) -> None:
+    with Store.open(sqlite_url(db)) as store:
+        record(store, "low", "1", "CNY")
+        record(store, "down", None, status=Status.UNREACHABLE)
+    config(tmp_path, 'name = "low"\nmin_balance = 5', 'name = "down"', 'name = "new"')
+    fmt = "{status[low]}/{status[down]}/{status[new]} {reasons[low]}/{reasons[down]}"
+    out = run(tmp_path, "--format", fmt)
+    assert out.stdout == "ok/unreachable/never low/failing, stale\n", out.output
+    each = run(tmp_path, "--format", "{accounts}", "--each", "{name}={status}")
+    assert "low=ok" in each.stdout and "down=unreachable" in each.stdout, each.output
+    assert "new=never" in each.stdout
+
+
+def test_the_line_names_three_accounts_needing_attention_then_how_many_more(
+    tmp_path: Path, db: Path
+) -> None:
+    names = [f"acct{i:02}" for i in range(12)]
+    with Store.open(sqlite_url(db)) as store:
+        for name in names:
+            record(store, name, "1")
+    config(tmp_path, *(f'name = "{n}"\nmin_balance = 5' for n in names))
+    out = run(tmp_path)
+    assert out.stdout == (
+        "⚠ 12 need attention: acct00 low $1.00 · acct01 low $1.00 · acct02 low $1.00 · "
+        "+9 more | 0 ok\n"
+    ), out.output
+    plain = run(tmp_path, "--plain")
+    assert plain.stdout.endswith("acct02 low 1.00 USD; +9 more | 0 ok\n"), plain.output
+    attention = run(tmp_path, "--format", "{attention}")
+    assert attention.stdout.count("acct") == 3 and "+9 more" in attention.stdout
+    every = run(tmp_path, "--format", "{accounts}", "--each", "{name}")
+    assert every.stdout.split(" · ") == [*names[:-1], names[-1] + "\n"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", '"NaN"', '"-Infinity"'])
+def test_a_min_balance_that_is_not_a_finite_number_is_a_config_error(
+    tmp_path: Path, db: Path, value: str
+) -> None:
+    with Store.open(sqlite_url(db)) as store:
+        record(store, "a", "1")
+    config(tmp_path, f'name = "a"\nmin_balance = {value}')
+    out = run(tmp_path)
+    assert out.exit_code == 2 and "min_balance" in out.stderr, out.output
+    assert out.exception is None or isinstance(out.exception, SystemExit)
+
+
 def test_plain_output_is_ascii_without_marks(tmp_path: Path, db: Path) -> None:
     with Store.open(sqlite_url(db)) as store:
         record(store, "a", "3", "CNY")

@@ -159,6 +159,8 @@ def _account(raw: Any, path: Path) -> Account:
             min_balance = Decimal(str(min_balance))
         except InvalidOperation:
             raise wrong("min_balance") from None
+        if not min_balance.is_finite():  # as topup.config.decimal_setting (too heavy to import)
+            raise SetupError(f"{path}: account {name!r}: min_balance must be a number")
     interval = raw.get("interval")
     if interval is not None and (interval := parse_duration(interval)) is None:
         raise wrong("interval")

@@ -43,11 +43,14 @@ HELP = N_(
     "used, stale) come first. Exit status: 0 fine, 1 an account is failing, 3 one needs money "
     "(exhausted, disabled, low or runs out within 7 days), 2 no history yet or a usage error."
     "\n\n"
-    "--format placeholders: {mark} (⚠ or ✓), {attention} (who needs attention and why), "
-    "{needing}, {ok} and {count} (how many accounts), {totals} (every currency's total), "
-    "{total[CNY]} (one currency's), {accounts} (every account, written by --each), "
-    "{balance[NAME]}, {runway[NAME]}, {status[NAME]} (one account's). --each placeholders: "
-    "{name}, {balance}, {runway}, {status}, {reasons}, {mark}."
+    "--format placeholders: {mark} (⚠ or ✓), {attention} (who needs attention and why, at most "
+    "3 accounts then +N more), {needing}, {ok} and {count} (how many accounts), {totals} "
+    "(every currency's total), {total[CNY]} (one currency's), {accounts} (every account, "
+    "written by --each), {balance[NAME]}, {runway[NAME]}, {status[NAME]} (one account's "
+    "status value: ok, exhausted, unreachable..., never when not checked yet), "
+    "{reasons[NAME]} (why it needs attention, in words). --each placeholders: {name}, "
+    "{balance}, {runway}, {status}, {reasons}, {mark}. Python format specs and conversions "
+    "work: {ok:>3}, {balance[NAME]!r}."
     "\n\n"
     "Examples: topup status --format '{total[USD]}' and "
     "topup status --format '{mark} {accounts}' --each '{name}:{balance}'"
@@ -72,6 +75,10 @@ DbOption = Annotated[
         ),
     ),
 ]
+
+
+#: How ``{accounts}`` writes each account unless ``--each`` says otherwise.
+DEFAULT_EACH = "{name} {balance}"
 
 
 class UnknownName(LookupError):
@@ -136,6 +143,15 @@ def reasons(entry: Entry) -> str:
     return ", ".join(label(r) for r in entry.attention.reasons) or _("ok")
 
 
+#: How many accounts needing attention the line names (the rest: "+N more").
+ATTENTION_SHOWN = 3
+
+
+def status_value(entry: Entry) -> str:
+    """The latest check's status value (stable, untranslated); ``never`` before any check."""
+    return "never" if entry.status is None else entry.status.value
+
+
 def attention_item(entry: Entry, text: Text) -> str:
     """``ds-main low ¥3.20``: the name, why, and the balance when money is the matter."""
     parts = [entry.name, reasons(entry)]
@@ -183,8 +199,10 @@ def fields(overview: Overview, text: Text, each: str) -> dict[str, Any]:
         head = ngettext("{n} needs attention", "{n} need attention", len(needing)).format(
             n=len(needing)
         )
-        items = text.sep.join(attention_item(e, text) for e in needing)
-        attention = f"{head}: {items}"
+        items = [attention_item(e, text) for e in needing[:ATTENTION_SHOWN]]
+        if len(needing) > ATTENTION_SHOWN:
+            items.append(_("+{n} more").format(n=len(needing) - ATTENTION_SHOWN))
+        attention = f"{head}: {text.sep.join(items)}"
     totals = {c: text.money(v, c) for c, v in overview.totals.items()}
     return {
         "mark": text.mark(overview),
@@ -197,7 +215,8 @@ def fields(overview: Overview, text: Text, each: str) -> dict[str, Any]:
         "accounts": text.sep.join(each.format_map(each_fields(e, text)) for e in overview.entries),
         "balance": ByName({e.name: balance(e, text) for e in overview.entries}),
         "runway": ByName({e.name: runway(e) for e in overview.entries}),
-        "status": ByName({e.name: reasons(e) for e in overview.entries}),
+        "status": ByName({e.name: status_value(e) for e in overview.entries}),
+        "reasons": ByName({e.name: reasons(e) for e in overview.entries}),
     }
 
 
@@ -206,7 +225,7 @@ def each_fields(entry: Entry, text: Text) -> dict[str, str]:
         "name": entry.name,
         "balance": balance(entry, text),
         "runway": runway(entry),
-        "status": "" if entry.status is None else entry.status.value,
+        "status": status_value(entry),
         "reasons": reasons(entry),
         "mark": "" if text.plain else ("⚠" if entry.attention.needed else "✓"),
     }
@@ -253,16 +272,45 @@ def fields_names() -> list[str]:
         "balance[NAME]",
         "runway[NAME]",
         "status[NAME]",
+        "reasons[NAME]",
     ]
 
 
-def _check_template(value: str | None, names: set[str]) -> None:
+#: The placeholders that stand for one value per account or currency: they need ``[KEY]``.
+KEYED = {"total": "total[CUR]", "balance": "balance[NAME]", "runway": "runway[NAME]"}
+KEYED |= {"status": "status[NAME]", "reasons": "reasons[NAME]"}
+#: The placeholders of ``--each``.
+EACH_NAMES = {"name", "balance", "runway", "status", "reasons", "mark"}
+
+
+def _fields_of(template: str) -> list[tuple[str, str]]:
+    """Every ``(field, format spec)`` of ``template`` (nested specs included); raises
+    :class:`typer.BadParameter` for a template ``str.format`` cannot read (a lone brace)."""
+    found: list[tuple[str, str]] = []
+    try:
+        for _literal, field, spec, _conv in string.Formatter().parse(template):
+            if field is not None:
+                found.append((field, spec or ""))
+                found += _fields_of(spec or "")
+    except ValueError as exc:
+        raise typer.BadParameter(
+            _(
+                "{template!r} is not a valid template: {problem} (write {{{{ and }}}} for "
+                "literal braces)"
+            ).format(template=template, problem=str(exc))
+        ) from None
+    return found
+
+
+def _check_template(value: str | None, names: set[str], keyed: dict[str, str]) -> set[str]:
+    """The placeholders ``value`` uses; raises :class:`typer.BadParameter` for an unknown
+    one, a per-account one without its ``[NAME]``, an attribute or an index on a plain value."""
     if value is None:
-        return
-    for _literal, field, _spec, _conv in string.Formatter().parse(value):
-        if field is None:
-            continue
-        root = field.split("[", 1)[0].split(".", 1)[0]
+        return set()
+    used: set[str] = set()
+    for field, _spec in _fields_of(value):
+        root, sep, rest = field.partition("[")
+        root = root.split(".", 1)[0]
         if root not in names:
             allowed = ", ".join(sorted("{" + n + "}" for n in names))
             raise typer.BadParameter(
@@ -270,6 +318,18 @@ def _check_template(value: str | None, names: set[str]) -> None:
                     name=root, allowed=allowed
                 )
             )
+        if root in keyed and (not sep or not rest.endswith("]") or "[" in rest):
+            raise typer.BadParameter(
+                _("{{{name}}} needs a key: write {{{form}}}").format(name=root, form=keyed[root])
+            )
+        if "." in field or (sep and root not in keyed):
+            raise typer.BadParameter(
+                _("{{{field}}}: only {{{name}}} itself can be used here").format(
+                    field=field, name=root
+                )
+            )
+        used.add(root)
+    return used
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -283,8 +343,11 @@ def status(
         typer.Option("--format", "-f", help=N_("The line, as a template (placeholders above).")),
     ] = None,
     each: Annotated[
-        str, typer.Option("--each", help=N_("How {accounts} writes each account."))
-    ] = "{name} {balance}",
+        str | None,
+        typer.Option(
+            "--each", help=N_("How {accounts} writes each account (default: {name} {balance}).")
+        ),
+    ] = None,
     plain: Annotated[
         bool, typer.Option("--plain", help=N_("No symbols or colour: ASCII for any terminal."))
     ] = False,
@@ -302,8 +365,15 @@ def status(
     db: DbOption = None,
 ) -> None:
     try:
-        _check_template(fmt, {n.split("[")[0] for n in fields_names()})
-        _check_template(each, {"name", "balance", "runway", "status", "reasons", "mark"})
+        used = _check_template(fmt, {n.split("[")[0] for n in fields_names()}, KEYED)
+        _check_template(each, EACH_NAMES, {})
+        if each is not None and "accounts" not in used:
+            raise typer.BadParameter(
+                _(
+                    "--each writes {{accounts}}, which --format does not use: add it, e.g. "
+                    "--format '{{mark}} {{accounts}}'"
+                )
+            )
     except typer.BadParameter as exc:
         raise _fail(exc.message, EXIT_USAGE) from None
     try:
@@ -336,7 +406,7 @@ def status(
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = Text(plain, colour)
     try:
-        line = render(overview, fmt, each, text)
+        line = render(overview, fmt, DEFAULT_EACH if each is None else each, text)
     except typer.BadParameter as exc:
         raise _fail(exc.message, EXIT_USAGE) from None
     sys.stdout.write(line + "\n")

@@ -30,7 +30,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -47,6 +46,7 @@ from topup.model import Balance, CheckResult, Status, utcnow
 from topup.platforms import Provider, get_provider
 from topup.platforms.base import CACHE_EXTENSION
 from topup.platforms.responses import retry_after
+from topup.run_options import RunOptions as RunOptions  # re-exported: its home before
 
 if TYPE_CHECKING:
     from topup.transport import AiohttpTransport
@@ -58,27 +58,6 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 POOL_SIZE = 16
 #: Proxy variables that send requests through httpx's transport (see environment_proxied).
 PROXY_SCHEMES = frozenset({"http", "https", "all"})
-
-
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    #: Seconds one account's whole check may take (requests, retries, bodies).
-    timeout: float = 20.0
-    #: Accounts checked at once, overall.
-    concurrency: int = 32
-    #: Accounts checked at once against one host.
-    per_host: int = 8
-    #: Extra attempts after a 429/502/503/504.
-    retries: int = 2
-    #: Longest ``Retry-After`` honoured; a longer one ends the check as ``rate_limited``.
-    max_retry_wait: float = 30.0
-    #: Largest answer read, in bytes (received, and again once decompressed).
-    max_body: int = 2 * 1024 * 1024
-    #: How long a cached public answer (``/api/status``) is reused.
-    cache_ttl: float = 600.0
-    #: Honour ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY`` (an account's own
-    #: ``proxy`` always wins).
-    trust_env: bool = True
 
 
 OnResult = Callable[[CheckResult], Awaitable[None] | None]

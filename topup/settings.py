@@ -23,7 +23,7 @@ from topup.durations import parse_duration
 from topup.errors import ConfigError
 from topup.hosts import allowed_hosts
 from topup.i18n import LANGUAGES, normalize
-from topup.runner import RunOptions
+from topup.run_options import RunOptions
 
 #: Top-level tables besides ``[[accounts]]``.
 SECTIONS = frozenset({"check", "storage", "watch", "alerts", "serve", "sandbox", "ui"})

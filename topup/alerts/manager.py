@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from contextlib import AbstractContextManager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Literal, Protocol, runtime_checkable
 
 from topup.account import Account
 from topup.alerts import settings as settings_module
@@ -19,35 +17,24 @@ from topup.alerts.notify import Delivery, Notifier
 from topup.alerts.rule import Inputs
 from topup.alerts.rules import RULES
 from topup.alerts.settings import AccountRules, AlertSettings
+from topup.alerts.stores import AlertStore, AlertTransaction, SharedAlertStore
 from topup.config import Config
 from topup.model import CheckResult
 
 log = logging.getLogger("topup.alerts")
 
 
-class AlertStore(Protocol):
-    """What the manager needs of :class:`topup.storage.Store`."""
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """A notice decided and committed as sent (shared mode), to deliver after the commit."""
 
-    def get_alert_state(self, account: str, rule: str) -> str | None: ...
-
-    def set_alert_state(self, account: str, rule: str, state: str | None) -> None: ...
-
-    def record_alert(
-        self,
-        account: str,
-        rule: str,
-        kind: Literal["fired", "recovered"],
-        message: str | None = None,
-        *,
-        at: datetime | None = None,
-    ) -> None: ...
-
-
-@runtime_checkable
-class SharedAlertStore(AlertStore, Protocol):
-    """A store whose alert state workers share (:meth:`topup.storage.Store.alert_transaction`)."""
-
-    def alert_transaction(self, account: str) -> AbstractContextManager[AlertStore]: ...
+    notice: Notice
+    rule: str
+    #: The rule's state had the notice not gone out (written back if delivery fails).
+    owed: RuleState
+    #: The state committed with the notice counted as sent.
+    sent: RuleState
+    alert_id: int | None
 
 
 class AlertManager:
@@ -57,10 +44,15 @@ class AlertManager:
     the state in memory and writes it on a later call).
 
     ``shared`` (several workers on one database, ``[watch] lease``): each observation reads the
-    account's state from the store and writes it back in one transaction holding the account
-    locked (:class:`SharedAlertStore`), nothing is kept in memory between observations, so a
-    transition is decided, sent and recorded by one worker only. When that transaction cannot
-    be had, the rules of that check are skipped (the next check evaluates them again).
+    account's state from the store, decides, and writes the new state and the alerts it will
+    send in one short transaction holding the account's alert lock (:class:`SharedAlertStore`);
+    the notices are delivered after that commit, outside the lock. Nothing is kept in memory
+    between observations, so a transition is decided, recorded and sent by one worker only.
+    When that transaction fails (a storage error, the database gone), nothing is sent and
+    nothing stored: the next check evaluates the rules again. A notice that every routed URL
+    refused is written back as owed (and its history row withdrawn) unless another worker moved
+    the rule on meanwhile. A worker that dies between the commit and the delivery loses that
+    notice: each transition is sent at most once.
     """
 
     def __init__(
@@ -126,21 +118,120 @@ class AlertManager:
                 return self._evaluate(
                     account, result, rules, runway_days, spend_per_day, self.store
                 )
-            assert isinstance(self.store, SharedAlertStore)
-            self._forget(account.name)
-            try:
-                with self.store.alert_transaction(account.name) as tx:
-                    return self._evaluate(account, result, rules, runway_days, spend_per_day, tx)
-            except Exception as exc:
-                log.warning(
-                    "alerts: could not evaluate %s with the other workers (%s); its rules wait "
-                    "for the next check",
-                    account.name,
-                    _safe(exc),
-                )
-                return []
-            finally:
-                self._forget(account.name)
+            return self._observe_shared(account, result, rules, runway_days, spend_per_day)
+
+    def _observe_shared(
+        self,
+        account: Account,
+        result: CheckResult,
+        rules: AccountRules,
+        runway_days: object,
+        spend_per_day: object,
+    ) -> list[Notice]:
+        """Decide and commit under the account's alert lock, then deliver (outside it)."""
+        store = self.store
+        assert isinstance(store, SharedAlertStore)
+        name = account.name
+        self._forget(name)
+        try:
+            with store.alert_transaction(name) as tx:
+                decided = self._decide(account, result, rules, runway_days, spend_per_day, tx)
+        except Exception as exc:
+            # Storage errors are not caught inside the transaction: on PostgreSQL a failed
+            # statement aborts it, so nothing of this observation was stored, and nothing sent.
+            log.warning(
+                "alerts: could not evaluate %s with the other workers (%s); nothing was sent "
+                "or stored, its rules are evaluated again on the next check",
+                name,
+                _safe(exc),
+            )
+            return []
+        finally:
+            self._forget(name)
+        notices: list[Notice] = []
+        refused: list[_Decided] = []
+        for item in decided:
+            delivery = self._deliver(item.notice, rules.notify_tags)
+            if delivery is None:
+                refused.append(item)
+            else:
+                notices.append(replace(item.notice, sent_to=delivery.sent))
+        if refused:
+            self._owe_again(store, name, refused)
+        return notices
+
+    def _decide(
+        self,
+        account: Account,
+        result: CheckResult,
+        rules: AccountRules,
+        runway_days: object,
+        spend_per_day: object,
+        tx: AlertTransaction,
+    ) -> list[_Decided]:
+        """Run the rules in ``tx``: each notice to send is written (state and history) as sent.
+
+        Storage errors propagate (the transaction rolls back). No network I/O here."""
+        name = account.name
+        now = _aware(result.checked_at)
+        runway = _decimal(runway_days)
+        spend = _decimal(spend_per_day)
+        states = {r.name: RuleState.from_json(tx.get_alert_state(name, r.name)) for r in RULES}
+        if result.status.checked and (result.currency is not None or result.unlimited):
+            self._last_good[name] = LastGood(result.currency, result.balance, result.unlimited, now)
+        inputs = Inputs(result, rules, runway, spend)
+        facts: Facts | None = None
+        decided: list[_Decided] = []
+        for rule in RULES:
+            old = states[rule.name]
+            state = rule.track(old, result)
+            if rule.active(rules):
+                state, action = step(state, rule.evaluate(inputs, state), now, rules.cooldown)
+                if action is not None:
+                    if facts is None:
+                        last = self._last_known(name)
+                        facts = Facts(account, rules, result, last, runway, spend, state)
+                    facts = replace(facts, state=state)
+                    notice = compose(rule, action, facts, self.notifier.secrets)
+                    owed, state = state, settle(state, action, True, now)
+                    alert_id = tx.record_alert(name, rule.name, action, notice.text, at=notice.at)
+                    decided.append(_Decided(notice, rule.name, owed, state, alert_id))
+            if state != old:
+                tx.set_alert_state(name, rule.name, _stored(state))
+        return decided
+
+    def _owe_again(self, store: SharedAlertStore, account: str, refused: list[_Decided]) -> None:
+        """Every routed URL refused these notices: their rules owe them again (retried on a
+        later check), unless another worker moved a rule on since the commit."""
+        try:
+            with store.alert_transaction(account) as tx:
+                for item in refused:
+                    if tx.get_alert_state(account, item.rule) != _stored(item.sent):
+                        log.warning(
+                            "alerts: could not deliver the %s %s of %s, and another worker "
+                            "has evaluated it since; it is not retried",
+                            item.rule,
+                            item.notice.kind,
+                            account,
+                        )
+                        continue
+                    tx.set_alert_state(account, item.rule, _stored(item.owed))
+                    if item.alert_id is not None:
+                        tx.withdraw_alert(item.alert_id)
+                    log.warning(
+                        "alerts: could not deliver the %s %s of %s; owed, retried on a later check",
+                        item.rule,
+                        item.notice.kind,
+                        account,
+                    )
+        except Exception as exc:
+            log.warning(
+                "alerts: could not deliver %d notice(s) of %s, and could not store them as "
+                "owed (%s); they stay recorded as sent and are not retried",
+                len(refused),
+                account,
+                _safe(exc),
+            )
 
     def _evaluate(
         self,
@@ -272,10 +363,8 @@ class AlertManager:
         if store is None:
             self._dirty.discard((account, rule))
             return
-        state = self._states[(account, rule)]
-        text = None if state == RuleState() else state.to_json()
         try:
-            store.set_alert_state(account, rule, text)
+            store.set_alert_state(account, rule, _stored(self._states[(account, rule)]))
         except Exception as exc:
             log.warning(
                 "alerts: cannot store the state of %s/%s (%s); kept in memory, retried later",
@@ -305,7 +394,7 @@ class AlertManager:
         if latest is None:
             return None
         try:
-            for state in latest():
+            for state in latest([account]):
                 point = state.last_good
                 if state.account.name == account and point is not None:
                     at = state.last_good_at or point.at
@@ -315,6 +404,11 @@ class AlertManager:
         except Exception as exc:
             log.debug("alerts: no last good value of %s (%s)", account, _safe(exc))
         return None
+
+
+def _stored(state: RuleState) -> str | None:
+    """A rule's state as stored: ``None`` (no row) for the initial state."""
+    return None if state == RuleState() else state.to_json()
 
 
 def _aware(value: datetime) -> datetime:
@@ -344,3 +438,6 @@ def _safe(exc: BaseException) -> str:
 
 
 _USERINFO = re.compile(r"://[^/@\s]+@")
+
+
+__all__ = ["AlertManager", "AlertStore", "AlertTransaction", "SharedAlertStore"]

@@ -7,10 +7,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
-from topup.storage.errors import UnknownAccount
 from topup.storage.records import AlertKind, AlertRecord, AlertState
 from topup.storage.rows import utc
 from topup.storage.schema import accounts, alert_state, alerts_sent
@@ -54,18 +53,19 @@ class Alerts(Transactions):
     @contextmanager
     def alert_transaction(self, account: str) -> Iterator[AlertTransaction]:
         """One account's alert state, read and written in one transaction that holds the
-        account's row locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has one writer
-        at a time), so workers sharing the database decide each transition once: the second
-        waits, then reads the state the first committed. Raises
+        account's alert lock, so workers sharing the database decide each transition once:
+        the second waits, then reads the state the first committed.
+
+        On PostgreSQL the lock is a transaction-scoped advisory lock keyed on the account
+        (``pg_advisory_xact_lock``), not a lock on its row: recording checks (which updates
+        the ``accounts`` row) never waits for it. SQLite has one writer at a time. Keep the
+        transaction short and free of network I/O: deliver after it committed. Raises
         :class:`~topup.storage.UnknownAccount` before the account's first stored check."""
         with self._write("alert_transaction") as conn:
-            q = select(accounts.c.id).where(accounts.c.name == account)
+            aid = self._account_id(conn, account)
             if self._backend == "postgresql":
-                q = q.with_for_update(key_share=True)  # not blocking inserts of checks
-            aid = conn.execute(q).scalar()
-            if aid is None:
-                raise UnknownAccount(account)
-            yield AlertTransaction(conn, self._insert(alert_state), account, int(aid))
+                conn.execute(_ALERT_LOCK, {"aid": aid})
+            yield AlertTransaction(conn, self._insert(alert_state), account, aid)
 
     def alert_states(self) -> list[AlertState]:
         """Every stored alert state (to restore the alerting code after a restart)."""
@@ -129,9 +129,18 @@ class AlertTransaction:
         message: str | None = None,
         *,
         at: datetime | None = None,
-    ) -> None:
+    ) -> int:
+        """Append a sent alert (as :meth:`Alerts.record_alert`); its id."""
         _check_kind(kind)
-        _record(self._conn, self._own(account), rule, kind, message, at)
+        return _record(self._conn, self._own(account), rule, kind, message, at)
+
+    def withdraw_alert(self, alert_id: int) -> None:
+        """Remove an alert this account recorded as sent (its delivery failed after all)."""
+        self._conn.execute(
+            alerts_sent.delete().where(
+                alerts_sent.c.id == alert_id, alerts_sent.c.account_id == self._id
+            )
+        )
 
 
 def _set_state(conn: Connection, upsert: Any, aid: int, rule: str, state: str | None) -> None:
@@ -160,8 +169,18 @@ def _record(
     kind: AlertKind,
     message: str | None,
     at: datetime | None,
-) -> None:
+) -> int:
     when = utc(at) or datetime.now(UTC)
-    conn.execute(
+    inserted = conn.execute(
         alerts_sent.insert().values(account_id=aid, rule=rule, kind=kind, at=when, message=message)
     )
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+#: The alert lock of one account (PostgreSQL): keyed on the schema, so that databases sharing a
+#: server do not share locks, and on the account's id.
+_ALERT_LOCK = text(
+    "SELECT pg_advisory_xact_lock(hashtext('topup-alerts:' || current_schema()), :aid)"
+)

@@ -175,5 +175,5 @@ class DeferredStore:
     ) -> None:
         self._store().record_alert(account, rule, kind, message, at=at)
 
-    def latest(self) -> list[AccountState]:
-        return self._store().latest()
+    def latest(self, names: Sequence[str] | None = None) -> list[AccountState]:
+        return self._store().latest(names)

@@ -4,6 +4,8 @@ transitions shared by several workers are sent once."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +24,7 @@ from topup.model import CheckResult
 from topup.service import History, build, watch_options
 from topup.storage import Store, sqlite_url
 from topup.storage.leases import LeasedStore
+from topup.watch.shared import SharedHistory, SharedSchedule
 
 
 @pytest.fixture
@@ -189,3 +192,33 @@ def test_without_a_lease_the_watcher_schedules_every_account_itself(tmp_path: Pa
         assert service.watcher.shared is None
     finally:
         history.close()
+
+
+@pytest.mark.postgres
+def test_a_check_that_raises_frees_its_lease_so_the_account_is_checked_again(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    account = Account(name="x", provider="siliconflow", credentials={})
+    history = SharedHistory(lambda: Store.open(url), lease=0.6, due_in=lambda _: 60, holder="w")
+    schedule = SharedSchedule(history, capacity=1, start_spread=0, interval_of=lambda _: 60)
+    calls: list[float] = []
+
+    async def check(_: Account, __: object) -> CheckResult:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the check")
+        stop.set()
+        return result("x")
+
+    async def main() -> None:
+        await asyncio.wait_for(schedule.run([account], check, None, stop), 20)  # type: ignore[arg-type]
+
+    stop = asyncio.Event()
+    with caplog.at_level(logging.WARNING, logger="topup.watch"):
+        asyncio.run(main())
+    try:
+        assert len(calls) == 2  # taken again once the lease it stopped renewing ran out
+        assert calls[1] - calls[0] >= 0.4  # not before: the lease was not released early
+        assert "the check of x failed: RuntimeError: a bug in the check" in caplog.text
+    finally:
+        history.get().close()

@@ -31,6 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from topup.account import Account
+from topup.secrets import scrub
 from topup.storage import DeferredStore, Store
 from topup.storage.alerts import AlertTransaction
 from topup.storage.leases import LeasedStore
@@ -165,6 +166,7 @@ class SharedSchedule:
                         task = asyncio.ensure_future(check(by_name[name], runner))
                         checks.add(task)
                         task.add_done_callback(checks.discard)
+                        task.add_done_callback(partial(self._ended, by_name[name]))
                     if room - len(claimed) > 0:
                         until = await self._db(partial(LeasedStore.next_claimable, names=names))
                         if until is not None:
@@ -178,6 +180,23 @@ class SharedSchedule:
             renewing.cancel()
             await asyncio.gather(renewing, return_exceptions=True)
             self._wake = None
+
+    def _ended(self, account: Account, task: asyncio.Future[CheckResult]) -> None:
+        """A check that raised (or was cancelled) stores no result: stop renewing its lease
+        and free its slot, so its account is checked again when the lease runs out."""
+        if task.cancelled():
+            why = "was cancelled"
+        elif (exc := task.exception()) is not None:
+            why = "failed: " + scrub(f"{type(exc).__name__}: {exc}", account.secrets)
+        else:
+            return  # its result is on its way to the writer, which calls stored()
+        log.warning(
+            "shared schedule: the check of %s %s; its lease is no longer renewed, the account "
+            "is checked again when it runs out",
+            account.name,
+            why,
+        )
+        self.stored([account.name])
 
     async def _db(self, call: Callable[[LeasedStore], T]) -> T:
         """``call(store)`` in a worker thread, the leased store opened first if need be."""

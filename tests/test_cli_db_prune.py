@@ -144,3 +144,31 @@ def test_an_unreachable_database_exits_1(tmp_path: Path) -> None:
     url = "postgresql+psycopg://topup@127.0.0.1:1/none?connect_timeout=2"
     result = invoke(["db", "prune", "--keep", "1d", "--db", url, "-c", str(empty)])
     assert result.exit_code == 1 and "unreachable" in result.output
+
+
+def test_prune_speaks_chinese_under_lang_zh_cn(tmp_path: Path) -> None:
+    from topup import i18n
+
+    db = tmp_path / "h.db"
+    history(db, days=10)
+    empty = config(tmp_path, "")
+    try:
+        helped = invoke(["--lang", "zh-CN", "db", "prune", "--help"])
+        assert "删除早于 --keep" in helped.output and "统计" in helped.output, helped.output
+        assert "Delete checks" not in helped.output and "Count what would go" not in helped.output
+        done = invoke(["--lang", "zh-CN", "db", "prune", "--keep", "7d", "--db", str(db)])
+        assert done.exit_code == 0 and "已删除" in done.output and "余额点全部保留" in done.output
+        assert "Removed" not in done.output
+        missing = invoke(["--lang", "zh-CN", "db", "prune", "-c", str(empty), "--db", str(db)])
+        assert missing.exit_code == 2 and "要保留多久" in missing.output, missing.output
+    finally:
+        i18n.set_language(None)
+
+
+def test_english_counts_are_plural_only_when_more_than_one(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with Store.open(sqlite_url(db)) as store:
+        store.record([(ok("a", Decimal(5), utcnow() - timedelta(days=9)), None)])
+    empty = config(tmp_path, "")
+    done = invoke(["db", "prune", "--keep", "7d", "--db", str(db), "-c", str(empty)])
+    assert "Removed 0 of 1 check older than" in done.output and "(1 account);" in done.output

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import invoke, run_subprocess, write_config
+from rich.cells import cell_len
 
 import topup.cli
 from topup import i18n
@@ -29,6 +30,7 @@ COMMANDS = [[e.name] for e in topup.cli.COMMANDS] + [
     ["keys", "check"],
     ["import", "all-api-hub"],
     ["platforms", "test"],
+    ["db", "prune"],
 ]
 
 
@@ -109,6 +111,47 @@ def test_the_demo_prints_a_command_that_works_without_topup_on_path(
         check=False,
     )
     assert done.returncode == 0 and done.stdout.startswith("topup ")
+
+
+@pytest.mark.parametrize("args", [[], *COMMANDS], ids=lambda a: " ".join(a) or "topup")
+def test_chinese_help_at_80_columns_folds_every_text_and_cuts_none(args: list[str]) -> None:
+    result = invoke(["--lang", "zh-CN", *args, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output, result.output
+    assert max(map(cell_len, result.output.splitlines())) <= 80
+
+
+def test_typer_and_click_texts_read_in_chinese_and_english_again_after() -> None:
+    helped = invoke(["--lang", "zh-CN", "check", "--help"])
+    assert "用法：" in helped.output and "选项" in helped.output and "参数" in helped.output
+    assert "Usage:" not in helped.output and "Options" not in helped.output
+    assert "命令" in invoke(["--lang", "zh-CN", "--help"]).output
+    bogus = invoke(["--lang", "zh-CN", "bogus"])
+    assert bogus.exit_code == 2
+    assert "没有命令 'bogus'。" in bogus.output and "错误" in bogus.output
+    assert "运行 'topup --help' 查看帮助。" in bogus.output
+    bad = invoke(["--lang", "zh-CN", "check", "--timeout"])
+    assert bad.exit_code == 2 and "选项 '--timeout' 需要一个值。" in bad.output, bad.output
+    typo = invoke(["--lang", "zh-CN", "chek"])
+    assert "你是不是想输入 'check'？" in typo.output
+    english = invoke(["--lang", "en", "bogus"])
+    assert "No such command 'bogus'." in english.output and "Error" in english.output
+    assert "Usage: topup" in english.output and "Try 'topup --help' for help." in english.output
+
+
+@pytest.mark.parametrize(
+    "args", [["--lang", "fr", "--help"], ["--lang", "fr", "--version"], ["--help", "--lang=fr"]]
+)
+def test_an_unknown_language_is_a_usage_error_even_with_help_or_version(args: list[str]) -> None:
+    result = invoke(args)
+    assert result.exit_code == 2, result.output
+    assert "'fr' is not a language topup speaks (en, zh-CN)" in result.output
+    assert "Invalid value for '--lang'" in result.output
+
+
+def test_an_unknown_language_is_said_in_the_language_chosen_otherwise() -> None:
+    result = invoke(["--lang", "fr", "--help"], env={"TOPUP_LANG": "zh-CN"})
+    assert result.exit_code == 2 and "'--lang' 的值无效" in result.output, result.output
 
 
 def test_lang_flag_shows_help_in_chinese() -> None:

@@ -26,14 +26,17 @@ from topup.cli.common import (
 )
 from topup.durations import parse_duration
 from topup.errors import ConfigError
+from topup.i18n import N_, gettext, ngettext
 from topup.serialize import json_value
 from topup.settings import StorageSettings
 from topup.storage import StorageError, StorageUnavailable, Store, default_path
 from topup.storage.prune import prune, vacuum
 
+_ = gettext
+
 db_app = typer.Typer(
     name="db",
-    help="The history database: prune old checks.",
+    help=N_("The history database: prune old checks."),
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
@@ -54,8 +57,13 @@ def _keep(keep: str | None, storage: StorageSettings) -> float:
     if keep is None:
         if storage.keep is None:
             err_console.print(
-                "topup: how long to keep? pass --keep (e.g. --keep 90d) "
-                'or set keep = "90d" in the \\[storage] table of the config',
+                "topup: "
+                + escape(
+                    _(
+                        "how long to keep? pass --keep (e.g. --keep 90d) "
+                        'or set keep = "90d" in the [storage] table of the config'
+                    )
+                ),
                 highlight=False,
             )
             raise typer.Exit(EXIT_USAGE)
@@ -63,7 +71,12 @@ def _keep(keep: str | None, storage: StorageSettings) -> float:
     seconds = parse_duration(keep)
     if seconds is None or seconds <= 0:
         err_console.print(
-            f"topup: --keep {escape(repr(keep))} is not a positive duration (e.g. 90d, 12h)",
+            "topup: "
+            + escape(
+                _("--keep {value} is not a positive duration (e.g. 90d, 12h)").format(
+                    value=repr(keep)
+                )
+            ),
             highlight=False,
         )
         raise typer.Exit(EXIT_USAGE)
@@ -86,42 +99,50 @@ def _file_bytes(path: Path | None) -> int | None:
     return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
-@db_app.command("prune")
+@db_app.command(
+    "prune",
+    help=N_(
+        "Delete checks older than --keep that repeat their neighbours.\n\n"
+        "Kept: every balance point, every check that starts or ends a run of the same status "
+        "and values (so every change, since when a value held, each failure run's first and "
+        "last failure), and each account's latest check. Burn rate, changes and spend per day "
+        "are unchanged. Exit status: 0 done; 1 database unreachable; 2 usage or config error."
+    ),
+)
 def prune_command(
     keep: Annotated[
         str | None,
         typer.Option(
-            help="Keep every check younger than this (90d, 12h); default: \\[storage] keep."
+            metavar="DURATION",
+            help=N_("Keep every check younger than this (90d, 12h); default: \\[storage] keep."),
         ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Count what would go; delete nothing.")
+        bool, typer.Option("--dry-run", help=N_("Count what would go; delete nothing."))
     ] = False,
     vacuum_file: Annotated[
         bool,
         typer.Option(
             "--vacuum",
-            help="Then give the space back (SQLite: rewrites the file; PostgreSQL: VACUUM).",
+            help=N_("Then give the space back (SQLite: rewrites the file; PostgreSQL: VACUUM)."),
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print the counts as JSON."))] = False,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Delete checks older than --keep that repeat their neighbours.
-
-    Kept: every balance point, every check that starts or ends a run of the same status and
-    values (so every change, since when a value held, each failure run's first and last
-    failure), and each account's latest check. Burn rate, changes and spend per day are
-    unchanged. Exit 0 done, 1 database unreachable, 2 usage or config error.
-    """
     storage = _storage(config, db, keep)
     seconds = _keep(keep, storage)
     url = store_url(db, storage)
     path = _sqlite_file(url)
     if path is not None and not path.exists():  # pruning never creates a database
         err_console.print(
-            f"topup: no history database at {escape(str(path))} (pass --db or set \\[storage] url)",
+            "topup: "
+            + escape(
+                _("no history database at {path} (pass --db or set [storage] url)").format(
+                    path=path
+                )
+            ),
             highlight=False,
         )
         raise typer.Exit(EXIT_USAGE)
@@ -132,10 +153,12 @@ def prune_command(
             if vacuum_file and not dry_run:
                 vacuum(store)
     except StorageUnavailable as exc:
-        err_console.print(f"[red]topup: history database unreachable:[/] {escape(str(exc))}")
+        label = escape(_("topup: history database unreachable:"))
+        err_console.print(f"[red]{label}[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_FAILED) from None
     except StorageError as exc:
-        err_console.print(f"[red]topup: history database error:[/] {escape(str(exc))}")
+        label = escape(_("topup: history database error:"))
+        err_console.print(f"[red]{label}[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_FAILED) from None
     size_after = _file_bytes(path)
     if as_json:
@@ -154,18 +177,49 @@ def prune_command(
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     out = Console(highlight=False)
-    verb = "Would remove" if dry_run else "Removed"
+    if dry_run:
+        said = ngettext(
+            "Would remove {removed} of {examined} check older than {cutoff} UTC",
+            "Would remove {removed} of {examined} checks older than {cutoff} UTC",
+            summary.examined,
+        )
+    else:
+        said = ngettext(
+            "Removed {removed} of {examined} check older than {cutoff} UTC",
+            "Removed {removed} of {examined} checks older than {cutoff} UTC",
+            summary.examined,
+        )
+    kept = ngettext(
+        "({n} account); kept {kept}: changes, the first and last check of each run, latest "
+        "checks. Balance points are all kept.",
+        "({n} accounts); kept {kept}: changes, the first and last check of each run, latest "
+        "checks. Balance points are all kept.",
+        summary.accounts,
+    )
     out.print(
-        f"{verb} {summary.removed:,} of {summary.examined:,} checks older than "
-        f"{summary.cutoff:%Y-%m-%d %H:%M} UTC ({summary.accounts:,} accounts); kept "
-        f"{summary.kept:,}: changes, the first and last check of each run, latest checks. "
-        "Balance points are all kept."
+        escape(
+            said.format(
+                removed=f"{summary.removed:,}",
+                examined=f"{summary.examined:,}",
+                cutoff=f"{summary.cutoff:%Y-%m-%d %H:%M}",
+            )
+            + " "
+            + kept.format(n=f"{summary.accounts:,}", kept=f"{summary.kept:,}")
+        )
     )
     if path is not None and size_before is not None and size_after is not None:
         if vacuum_file and not dry_run:
-            out.print(f"File: {size_before:,} → {size_after:,} bytes.")
+            out.print(
+                _("File: {before} → {after} bytes.").format(
+                    before=f"{size_before:,}", after=f"{size_after:,}"
+                )
+            )
         elif summary.removed and not dry_run:
             out.print(
-                "The SQLite file keeps its size (freed pages are reused); "
-                "`topup db prune --vacuum` gives the space back."
+                escape(
+                    _(
+                        "The SQLite file keeps its size (freed pages are reused); "
+                        "`topup db prune --vacuum` gives the space back."
+                    )
+                )
             )

@@ -23,6 +23,7 @@ from typer import _click as click  # the click Typer builds on (vendored)
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from topup import i18n
+from topup.cli.typer_texts import Context, localise
 from topup.i18n import N_
 
 #: Click's own text for ``--help``, translated with the rest.
@@ -73,8 +74,11 @@ def ui_lang(args: Sequence[str]) -> str | None:
 
 
 def choose_language(args: Sequence[str]) -> str:
-    """Set the run's language from the command line, the config and the environment."""
-    return i18n.set_language(i18n.choose(_option_value(args, "--lang"), ui_lang(args)))
+    """Set the run's language from the command line, the config and the environment, for
+    topup's texts and Typer's and Click's own (:mod:`topup.cli.typer_texts`)."""
+    language = i18n.set_language(i18n.choose(_option_value(args, "--lang"), ui_lang(args)))
+    localise()
+    return language
 
 
 class PlainListArgument(TyperArgument):
@@ -87,6 +91,7 @@ class PlainListArgument(TyperArgument):
 def polish(command: click.Command) -> click.Command:
     """Translate a built command's help texts (recursively) and drop the type column of flags
     and repeatable arguments (``<bool>``, ``<list[str]>``)."""
+    command.context_class = Context  # "Usage:" in the run's language
     if command.help:
         command.help = i18n.gettext(command.help)
     if command.short_help:
@@ -166,6 +171,8 @@ class LazyCommand(TyperCommand):
 class LazyGroup(TyperGroup):
     """The root group: every command of :data:`topup.cli.COMMANDS`, each built when it runs."""
 
+    context_class = Context
+
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         from topup.cli import COMMANDS
@@ -175,4 +182,16 @@ class LazyGroup(TyperGroup):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         choose_language(args)
         polish(self)  # the root's own help and options, in the language chosen
+        lang = _option_value(args, "--lang")
+        if lang is not None and i18n.normalize(lang) is None:  # before --help and --version
+            raise click.exceptions.BadParameter(
+                i18n.gettext("{value!r} is not a language topup speaks (en, zh-CN)").format(
+                    value=lang
+                ),
+                ctx=ctx,
+                param=next(
+                    (p for p in self.params if isinstance(p, TyperOption) and p.name == "lang"),
+                    None,
+                ),
+            )
         return super().parse_args(ctx, args)

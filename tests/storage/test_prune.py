@@ -4,8 +4,10 @@ each account's latest check and last good value; burn, changes and spend per day
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,7 +20,7 @@ from sqlalchemy import func, select
 from topup import burn
 from topup.model import Amounts, CheckResult, Status
 from topup.storage import StorageUnavailable, Store, sqlite_url
-from topup.storage.prune import PruneSummary, keep_pruning, prune, vacuum
+from topup.storage.prune import PruneSummary, keep_pruning, prune, pruning_turn, vacuum
 from topup.storage.schema import balances, checks
 from topup.web.trends import daily_spend, summarize
 
@@ -294,6 +296,57 @@ def test_vacuum_gives_the_space_back_to_the_file(
         vacuum(store)
         assert path.stat().st_size < 0.8 * size
         assert len(store.latest()) == 4  # still a working database
+
+
+def test_vacuum_while_another_connection_writes_is_storage_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    with Store.open(sqlite_url(path), busy_timeout=0.05) as store:
+        store.record([(ok("a", "5"), None)])
+        writer = sqlite3.connect(path, isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")  # a watcher in the middle of a write
+            with pytest.raises(StorageUnavailable, match=r"vacuum.*locked"):
+                vacuum(store)
+            writer.execute("ROLLBACK")
+        finally:
+            writer.close()
+        vacuum(store)  # and once the writer is done, it goes through
+        assert len(store.latest()) == 1
+
+
+@pytest.mark.postgres
+def test_workers_sharing_a_postgresql_database_take_turns_to_prune(pg_schema: Any) -> None:
+    with Store.open(pg_schema.url) as store, Store.open(pg_schema.url) as other:
+        store.record([(ok("a", "5", m), None) for m in range(0, 600, 15)])
+        held = contextlib.ExitStack()
+        assert held.enter_context(pruning_turn(other))  # another worker is pruning
+        with pruning_turn(store) as mine:
+            assert not mine
+        calls: list[int] = []
+        passes: list[PruneSummary] = []
+
+        def getter() -> Store:
+            calls.append(len(store.check_history("a")))
+            if len(calls) == 3:
+                held.close()  # the other worker's pass ends
+            return store
+
+        async def main() -> None:
+            stop = asyncio.Event()
+
+            def on_pass(summary: PruneSummary) -> None:
+                passes.append(summary)
+                stop.set()
+
+            await asyncio.wait_for(
+                keep_pruning(getter, timedelta(minutes=1), stop, every=0, on_pass=on_pass), 30
+            )
+
+        asyncio.run(main())
+        assert calls == [40, 40, 40]  # two passes skipped, nothing deleted by them
+        assert len(passes) == 1 and passes[0].removed == 38
+        with pruning_turn(other) as theirs:  # released after the pass
+            assert theirs
 
 
 @pytest.mark.postgres

@@ -30,7 +30,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,8 +46,10 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from topup.model import AMOUNT_FIELDS, Status, utcnow
@@ -244,16 +247,23 @@ def _candidates(conn: Connection, aid: int, cutoff: datetime, since: datetime | 
 def vacuum(store: Store) -> None:
     """Give the space of deleted rows back: SQLite rewrites the file (``VACUUM``, then the WAL
     is truncated); PostgreSQL marks it reusable (``VACUUM ANALYZE`` of the history tables; the
-    files shrink only with ``VACUUM FULL``, which locks them)."""
+    files shrink only with ``VACUUM FULL``, which locks them).
+
+    Raises :class:`~topup.storage.StorageUnavailable` when the database is busy (SQLite: a
+    watcher writing for longer than the busy timeout) or unreachable, and
+    :class:`~topup.storage.StorageError` for other database errors."""
     backend = store.engine.dialect.name
     with translate_errors(backend, "vacuum"):
         if backend == "sqlite":
             raw = store.engine.raw_connection()
             try:
-                sqlite = raw.driver_connection
-                assert sqlite is not None
-                sqlite.execute("VACUUM")
-                sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                driver = raw.driver_connection
+                assert driver is not None
+                try:
+                    driver.execute("VACUUM")
+                    driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error as exc:  # the driver's own: as SQLAlchemy would raise it
+                    raise sa_exc.DBAPIError.instance("VACUUM", None, exc, sqlite3.Error) from exc
             finally:
                 raw.close()
             return
@@ -261,10 +271,48 @@ def vacuum(store: Store) -> None:
             conn.exec_driver_sql(f"VACUUM ANALYZE {checks.name}")
 
 
+@contextlib.contextmanager
+def pruning_turn(store: Store) -> Iterator[bool]:
+    """Whether this process may prune now: on PostgreSQL, one process at a time (several
+    workers sharing a database each run :func:`keep_pruning`), through a session advisory
+    lock tried without waiting and released at the end; True at once on SQLite (one writer
+    at a time anyway). Raises :class:`~topup.storage.StorageUnavailable` when the database
+    cannot be reached."""
+    backend = store.engine.dialect.name
+    if backend != "postgresql":
+        yield True
+        return
+    with translate_errors(backend, "prune lock"):
+        conn = store.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with translate_errors(backend, "prune lock"):
+            got = bool(conn.execute(_PRUNE_LOCK).scalar())
+        try:
+            yield got
+        finally:
+            if got:
+                try:
+                    conn.execute(_PRUNE_UNLOCK)
+                except Exception:  # the lock ends with the session: do not pool it
+                    conn.invalidate()
+    finally:
+        conn.close()
+
+
+_PRUNE_KEY = "hashtext('topup-prune:' || current_schema())"
+_PRUNE_LOCK = text(f"SELECT pg_try_advisory_lock({_PRUNE_KEY})")
+_PRUNE_UNLOCK = text(f"SELECT pg_advisory_unlock({_PRUNE_KEY})")
+
+
 def _prune_pass(
     store_getter: Callable[[], Store], keep: timedelta, since: datetime | None, stop: asyncio.Event
-) -> PruneSummary:
-    return prune(store_getter(), keep, since=since, stopping=stop.is_set)
+) -> PruneSummary | None:
+    """One pass; None when another process (a worker sharing the database) is pruning."""
+    store = store_getter()
+    with pruning_turn(store) as mine:
+        if not mine:
+            return None
+        return prune(store, keep, since=since, stopping=stop.is_set)
 
 
 async def keep_pruning(
@@ -280,7 +328,9 @@ async def keep_pruning(
     Each pass runs in a thread (the event loop keeps serving) and looks only at what aged since
     the previous pass; setting ``stop`` ends a running pass after the account at hand.
     ``store_getter`` may raise :class:`StorageUnavailable` while the database is down: that
-    pass is skipped (and logged), the next one tries again. ``on_pass`` is called with each
+    pass is skipped (and logged), the next one tries again. On PostgreSQL one process prunes
+    at a time (:func:`pruning_turn`): a worker whose turn it is not skips that pass (several
+    workers sharing one database need not all prune it). ``on_pass`` is called with each
     pass's summary.
     """
     since: datetime | None = None
@@ -292,17 +342,20 @@ async def keep_pruning(
         except Exception:  # one failed pass must not end the watcher
             log.exception("pruning history failed")
         else:
-            if stop.is_set():  # stopped part-way: the next pass would start over
+            if summary is None:  # its `since` stays: the next pass looks at this one's part too
+                log.debug("pruning history skipped: another worker is pruning it")
+            elif stop.is_set():  # stopped part-way: the next pass would start over
                 return
-            since = summary.cutoff
-            if summary.removed:
-                log.info(
-                    "pruned %d of %d checks older than %s (run boundaries kept)",
-                    summary.removed,
-                    summary.examined,
-                    f"{summary.cutoff:%Y-%m-%d %H:%M}",
-                )
-            if on_pass is not None:
-                on_pass(summary)
+            else:
+                since = summary.cutoff
+                if summary.removed:
+                    log.info(
+                        "pruned %d of %d checks older than %s (run boundaries kept)",
+                        summary.removed,
+                        summary.examined,
+                        f"{summary.cutoff:%Y-%m-%d %H:%M}",
+                    )
+                if on_pass is not None:
+                    on_pass(summary)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)

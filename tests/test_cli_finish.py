@@ -90,6 +90,17 @@ def test_config_check_warns_on_what_init_left_to_replace(tmp_path: Path) -> None
     assert any("base_url" in w for w in json.loads(result.stdout)["warnings"])
     shown = run_subprocess(["config", "check", "--config", str(path)], env={"NEWAPI_API_KEY": "x"})
     assert shown.returncode == 0 and "warning" in shown.stderr and "base_url" in shown.stderr
+    assert "base_url still holds the example `topup init` wrote" in " ".join(shown.stderr.split())
+
+
+def test_alerts_test_with_a_config_error_says_no_message_was_sent(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path, [{"name": "a", "provider": "openrouter", "api_key": "env:TOPUP_TEST_UNSET_KEY"}]
+    )
+    result = invoke(["alerts", "test", "--config", str(config)])
+    assert result.exit_code == 2 and "TOPUP_TEST_UNSET_KEY" in result.stderr
+    assert "No test message was sent." in result.stderr
+    assert "Nothing was checked." not in result.stderr
 
 
 def test_the_demo_prints_a_command_that_works_without_topup_on_path(

@@ -118,3 +118,14 @@ def test_history_without_a_name_is_one_row_per_account_attention_first(tmp_path:
     assert "-10.00 USD" in rows[1] and "18.0 d" in rows[1]  # the 7-day change, the runway
     both = invoke(["history", "--json", "--db", str(db), "-c", str(config)])
     assert both.exit_code == 2
+
+
+def test_one_check_is_counted_in_the_singular(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with Store.open(sqlite_url(db)) as store:
+        _record(store, "a", "10", utcnow() - timedelta(hours=1))
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    one = invoke(["history", "a", "--db", str(db), "-c", str(config)])
+    assert one.exit_code == 0, one.output
+    assert "1 check, 0 failed" in one.output and "1 checks" not in one.output

@@ -176,9 +176,20 @@ def test_a_missing_config_says_how_to_create_one(tmp_path: Path) -> None:
     assert "config file not found" in result.stderr
 
 
-def test_an_empty_config_is_valid_with_no_account(tmp_path: Path) -> None:
+def test_a_config_without_accounts_is_not_valid_and_says_how_to_add_one(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("# nothing yet\n", encoding="utf-8")
     result = invoke(["config", "check", "--config", str(path)])
-    assert result.exit_code == 0
-    assert "valid, 0 accounts (0 enabled)" in result.stdout
+    assert result.exit_code == 2 and "valid" not in result.stdout
+    said = " ".join(result.stderr.split())
+    assert "the config has no accounts" in said
+    assert "add an [[accounts]] table" in said and "--force-stdout" in said
+    assert invoke(["check", "--config", str(path)]).stderr == result.stderr  # as check says it
+
+
+def test_a_toml_error_at_the_end_of_the_file_names_the_last_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[accounts]]\nname = "a"\nprovider = ', encoding="utf-8")
+    result = invoke(["config", "check", "--config", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:3: not valid TOML" in " ".join(result.stderr.split()), result.stderr

@@ -10,6 +10,7 @@ import pty
 import re
 import select
 import stat
+import subprocess
 import sys
 import termios
 import time
@@ -91,15 +92,45 @@ def test_every_commented_out_setting_is_valid_once_uncommented(tmp_path: Path) -
         assert set(config.sections) == {"check", "watch", "alerts"}
 
 
-def test_init_without_a_platform_writes_a_starter_with_a_commented_example(
+def test_init_without_a_terminal_or_a_platform_writes_nothing_and_says_to_pass_one(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "config.toml"
     result = invoke(["init", "--config", str(path)])
-    assert result.exit_code == 0
-    assert load(path).accounts == ()
-    assert "# [[accounts]]" in path.read_text(encoding="utf-8")
-    assert "no account yet" in result.stdout
+    assert result.exit_code == 2 and not path.exists()
+    said = " ".join(result.stderr.split())
+    assert "--provider NAME" in said and "Nothing was written" in said
+    printed = invoke(["init", "--force-stdout", "--config", str(path)])  # a starter to read
+    assert printed.exit_code == 0 and "# [[accounts]]" in printed.stdout
+    assert "no account yet" in printed.stderr and not path.exists()
+
+
+def test_the_hint_for_a_config_without_accounts_prints_one_to_copy(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("# mine\n", encoding="utf-8")
+    hint = invoke(["check", "--config", str(path)])
+    assert hint.exit_code == 2 and "--force-stdout" in hint.stderr
+    printed = invoke(["init", "--provider", "newapi", "--force-stdout", "--config", str(path)])
+    assert printed.exit_code == 0 and "[[accounts]]" in printed.stdout
+    path.write_text(printed.stdout, encoding="utf-8")
+    checked = invoke(["config", "check", "--config", str(path)], env={"NEWAPI_API_KEY": "k"})
+    assert checked.exit_code == 0, checked.output
+
+
+def test_force_stdout_into_a_file_suggests_checking_that_file(tmp_path: Path) -> None:
+    with (tmp_path / "mine.toml").open("w") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "topup", "init", "--force-stdout", "-p", "newapi"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "TOPUP_LANG": "en"},
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    assert "topup config check --config mine.toml" in done.stderr, done.stderr
 
 
 def test_init_refuses_to_overwrite_an_existing_file(tmp_path: Path) -> None:

@@ -168,11 +168,14 @@ def parse_toml(text: str, path: Path | None) -> dict[str, Any]:
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
+        line = decode_line(str(exc))
+        if line is None and "at end of document" in str(exc):
+            line = max(1, len(text.splitlines()))
         raise ConfigError(
             f"not valid TOML: {str(exc).split(' (at ')[0]}",
             path=path,
-            line=decode_line(str(exc)),
-            hint="fix the syntax at that line",
+            line=line,
+            hint="fix the syntax at that line" if line is not None else "fix the syntax",
         ) from None
     except RecursionError:
         raise

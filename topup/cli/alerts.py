@@ -41,7 +41,7 @@ def test(config: ConfigOption = None) -> None:
         cfg = config_module.load(config)
         manager = AlertManager.from_config(cfg, None)
     except ConfigError as exc:
-        fail_config(exc)
+        fail_config(exc, after=_("No test message was sent."))
     channels = manager.notifier.channels
     if not channels:  # a config matter: nothing to send to
         where = str(cfg.path) if cfg.path else _("the config")

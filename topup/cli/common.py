@@ -52,14 +52,17 @@ ConfigOption = Annotated[
 err_console = Console(stderr=True, soft_wrap=True)  # one line per message: greppable logs
 
 
-def fail_config(exc: ConfigError) -> NoReturn:
+def fail_config(exc: ConfigError, *, after: str | None = None) -> NoReturn:
+    """Say what is wrong with the config (located) and exit 2; ``after``: what was therefore
+    not done (default: nothing was checked)."""
     err_console.print(
         "[bold red]{label}[/] {error}".format(
             label=escape(_("topup: config error:")), error=escape(exc.describe())
         ),
         highlight=False,
     )
-    err_console.print(_("Nothing was checked."), style="dim", highlight=False)
+    shown = _("Nothing was checked.") if after is None else after
+    err_console.print(escape(shown), style="dim", highlight=False)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -246,10 +249,19 @@ def load_config(explicit: Path | None, *, accounts_needed: bool = True) -> Confi
             hint=_("run `topup init` to write one, or pass --config PATH"),
         )
     cfg = config_module.load(explicit)
-    if accounts_needed and not cfg.accounts:
+    if accounts_needed:
+        require_accounts(cfg)
+    return cfg
+
+
+def require_accounts(cfg: Config) -> None:
+    """A :class:`ConfigError` saying how to add an account when ``cfg`` has none."""
+    if not cfg.accounts:
         raise ConfigError(
             _("the config has no accounts"),
             path=cfg.path,
-            hint=_("run `topup init --provider NAME` to add one, or add an [[accounts]] table"),
+            hint=_(
+                "add an [[accounts]] table to it; `topup init --provider NAME --force-stdout` "
+                "prints one to copy, and `topup providers` lists the names"
+            ),
         )
-    return cfg

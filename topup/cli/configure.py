@@ -13,7 +13,13 @@ from rich.table import Table
 
 from topup.account import Account
 from topup.cli.app import app
-from topup.cli.common import ConfigOption, err_console, fail_config, load_config
+from topup.cli.common import (
+    ConfigOption,
+    err_console,
+    fail_config,
+    load_config,
+    require_accounts,
+)
 from topup.errors import ConfigError
 from topup.i18n import N_, gettext, ngettext
 from topup.platforms import Provider, get_provider
@@ -76,6 +82,7 @@ def check_config(
     try:
         cfg = load_config(config, accounts_needed=False)
         parse_alerts(cfg)
+        require_accounts(cfg)
     except ConfigError as exc:
         fail_config(exc)
     rows = [account_row(a) for a in cfg.accounts]
@@ -125,9 +132,12 @@ def placeholder_warnings(accounts: tuple[Account, ...]) -> list[str]:
         left = placeholders_left(provider, account.base_url, account.options)
         if left:
             warnings.append(
-                _(
-                    "account {account}: {fields} still hold the example `topup init` wrote; "
-                    "replace them with yours"
+                ngettext(
+                    "account {account}: {fields} still holds the example `topup init` wrote; "
+                    "replace it with yours",
+                    "account {account}: {fields} still hold the examples `topup init` wrote; "
+                    "replace them with yours",
+                    len(left),
                 ).format(account=repr(account.name), fields=", ".join(left))
             )
     return warnings

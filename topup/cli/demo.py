@@ -69,7 +69,12 @@ def demo_command(
     keep: Annotated[
         Path | None,
         typer.Option(
-            metavar="DIR", help=N_("Write the demo config and state here instead of a temp dir.")
+            metavar="DIR",
+            help=N_(
+                "Keep the demo's config (and, without --once, its history database) in DIR "
+                "instead of a temporary dir. The sandbox's accounts are not kept: the config "
+                "points at this run's sandbox, which answers only while the demo runs."
+            ),
         ),
     ] = None,
 ) -> None:

@@ -38,7 +38,7 @@ from topup.cli.common import (
 )
 from topup.display import money
 from topup.errors import ConfigError
-from topup.i18n import N_, _
+from topup.i18n import N_, _, ngettext
 from topup.model import AMOUNT_FIELDS, utcnow
 from topup.serialize import csv_cell, json_value, result_dict, results_csv
 from topup.settings import StorageSettings
@@ -188,16 +188,26 @@ def history(
     folded_checks = sum(held - 1 for _p, held in runs if held > 1)
     if (not show_all and len(runs) < len(points)) or folded_checks:
         console.print(
-            _(
-                "{shown} changes shown; {folded} checks with an unchanged balance folded "
-                "into them (--all shows every point)"
-            ).format(shown=len(runs), folded=folded_checks),
+            ngettext(
+                "{shown} change shown; ",
+                "{shown} changes shown; ",
+                len(runs),
+            ).format(shown=len(runs))
+            + ngettext(
+                "{folded} check with an unchanged balance folded into them (--all shows every "
+                "point)",
+                "{folded} checks with an unchanged balance folded into them (--all shows every "
+                "point)",
+                folded_checks,
+            ).format(folded=folded_checks),
             style="dim",
             highlight=False,
         )
     failures = sum(1 for c in checks if not c.status.checked)
     console.print(
-        _("{checks} checks, {failed} failed").format(checks=len(checks), failed=failures),
+        ngettext(
+            "{checks} check, {failed} failed", "{checks} checks, {failed} failed", len(checks)
+        ).format(checks=len(checks), failed=failures),
         highlight=False,
     )
     if burn.spend_per_day is not None:

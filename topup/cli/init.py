@@ -75,7 +75,24 @@ def check_platforms(names: list[str]) -> None:
             fail(ConfigError(_("unknown provider {name}").format(name=repr(name)), hint=hint))
 
 
-def next_steps(path: Path, drafts: list[Draft], console: Console) -> None:
+def stdout_file() -> str:
+    """The file stdout was redirected to (``> config.toml``), as the user would name it; else
+    ``FILE``."""
+    import os
+    import stat
+
+    try:
+        if stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode):
+            target = Path(os.readlink("/proc/self/fd/1"))  # Linux; elsewhere: FILE
+            return os.path.relpath(target) if target.is_relative_to(Path.cwd()) else str(target)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return "FILE"
+
+
+def next_steps(
+    path: Path, drafts: list[Draft], console: Console, saved_to: str | None = None
+) -> None:
     exports = [v for d in drafts for v in d.env_vars()]
     if exports:
         console.print(_("Set the variables it reads:"), highlight=False)
@@ -90,6 +107,8 @@ def next_steps(path: Path, drafts: list[Draft], console: Console) -> None:
             highlight=False,
         )
     where = f" --config {path}" if path != config_module.default_path() else ""
+    if saved_to is not None:
+        where = f" --config {saved_to}"
     then = _("Then: {commands}").format(commands=f"topup config check{where} && topup check{where}")
     console.print(then, highlight=False, soft_wrap=True)
 
@@ -142,14 +161,27 @@ def init_command(
     if force_stdout:
         drafts = scripted(platforms)
         sys.stdout.write(render(drafts))
-        next_steps(path, drafts, err_console)
+        next_steps(path, drafts, err_console, saved_to=stdout_file())
         return
     try:
         refuse_existing(path)
     except ConfigError as exc:
         fail(exc)
     console = Console()
-    if not no_input and sys.stdin.isatty() and sys.stdout.isatty():
+    asking = not no_input and sys.stdin.isatty() and sys.stdout.isatty()
+    if not asking and not platforms:  # a config without accounts would only fail later
+        err_console.print(
+            escape(
+                _(
+                    "topup: no terminal to ask which platforms: pass --provider NAME "
+                    "(repeatable; `topup providers` lists them), or --force-stdout to print "
+                    "a starter. Nothing was written."
+                )
+            ),
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if asking:
         interview = Interview(
             terminal_prompts(console), path, check_now(console, RunOptions(timeout=timeout))
         )

@@ -401,3 +401,34 @@ def test_a_stopped_pass_ends_after_the_account_at_hand(store: Store) -> None:
     assert summary.accounts == 1 and summary.removed == 38
     left = {n: len(store.check_history(n)) for n in ("a", "b")}
     assert left == {"a": 2, "b": 40}
+
+
+def test_an_accounts_old_checks_are_deleted_in_the_transaction_that_chose_them(
+    store: Store,
+) -> None:
+    """So a late result arriving while the pass is elsewhere finds the account's pruning
+    done, never chosen-but-not-yet-deleted checks it would have made run boundaries."""
+    store.record([(ok(n, "5", m), None) for n in ("a", "b") for m in range(0, 600, 15)])
+    left_when_asked: list[dict[str, int]] = []
+
+    def stopping() -> bool:
+        left_when_asked.append({n: len(store.check_history(n)) for n in ("a", "b")})
+        return False
+
+    summary = prune(store, timedelta(minutes=1), now=T0 + timedelta(days=1), stopping=stopping)
+    assert summary.removed == 76
+    assert left_when_asked == [{"a": 40, "b": 40}, {"a": 2, "b": 40}]
+
+
+def test_pruning_in_slices_of_one_check_equals_pruning_at_once(
+    store: Store, realistic_results: list[CheckResult]
+) -> None:
+    record_days(store, realistic_results[:600])
+    before = snapshot(store)
+    dry = prune(store, KEEP, now=NOW, dry_run=True)
+    sliced = prune(store, KEEP, now=NOW, batch=1)
+    assert sliced.removed > 0
+    assert (sliced.removed, sliced.examined) == (dry.removed, dry.examined)
+    assert [identity(r) for r in snapshot(store).rows] == [
+        identity(r) for r in expected_after_prune(before.rows, CUTOFF)
+    ]

@@ -13,8 +13,9 @@ heartbeat point with unchanged amounts does not end a run). So after pruning:
 * each account's latest check and its last good value (:meth:`Store.latest`) stay.
 
 The runs are found in SQL (window functions, on SQLite and PostgreSQL alike), one account at a
-time, and the rows are deleted in short transactions of ``batch`` ids, so a watcher writing to
-the same database waits at most one batch.
+time, in slices of about ``batch`` old checks: each slice is chosen and deleted in one short
+transaction (what is deleted is what the choice saw), so a watcher writing to the same
+database waits at most one slice.
 
 Usage::
 
@@ -61,7 +62,7 @@ from topup.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-#: Check ids deleted per transaction.
+#: Old checks of an account chosen (and deleted) per transaction.
 DEFAULT_BATCH = 1000
 #: How often :func:`keep_pruning` prunes (seconds).
 DEFAULT_EVERY = 3600.0
@@ -118,35 +119,45 @@ def prune(
     with store._read("prune") as conn:
         ids = [int(i) for i in conn.scalars(select(accounts.c.id).order_by(accounts.c.id))]
     examined = removed = 0
-    doomed: list[int] = []  # across accounts: few accounts' checks make one batch
     done = 0
     for aid in ids:
         if stopping is not None and stopping():
             break
         done += 1
-        with store._read("prune") as conn:
-            rows = conn.execute(_candidates(conn, aid, cutoff, since)).all()
-        examined += len(rows)
-        doomed.extend(int(row.id) for row in rows if row.deletable)
-        if len(doomed) >= batch:
-            removed += _delete(store, doomed, batch, dry_run, everything=False)
-    removed += _delete(store, doomed, batch, dry_run, everything=True)
+        start = since
+        while True:
+            # One slice of about ``batch`` old checks: chosen and deleted in one transaction,
+            # so what is deleted is what the choice saw (a late result lands before or after).
+            with store._read("prune") if dry_run else store._write("prune") as conn:
+                end = _slice_end(conn, aid, cutoff, start, batch)
+                rows = conn.execute(_candidates(conn, aid, end, start)).all()
+                doomed = [int(row.id) for row in rows if row.deletable]
+                if not dry_run:
+                    for chunk in chunks(doomed, batch):
+                        conn.execute(delete(checks).where(checks.c.id.in_(chunk)))
+            examined += len(rows)
+            removed += len(doomed)
+            if end >= cutoff:
+                break
+            start = end
     return PruneSummary(cutoff, done, examined, removed, dry_run)
 
 
-def _delete(store: Store, ids: list[int], batch: int, dry_run: bool, *, everything: bool) -> int:
-    """Delete ``ids`` in transactions of ``batch``; a last partial batch waits for more unless
-    ``everything``. The deleted ids leave the list; returns how many."""
-    done = 0
-    for chunk in list(chunks(ids, batch)):
-        if len(chunk) < batch and not everything:
-            break
-        if not dry_run:
-            with store._write("prune") as conn:
-                conn.execute(delete(checks).where(checks.c.id.in_(chunk)))
-        done += len(chunk)
-    del ids[:done]
-    return done
+def _slice_end(
+    conn: Connection, aid: int, cutoff: datetime, start: datetime | None, batch: int
+) -> datetime:
+    """Where the slice of the account's old checks from ``start`` ends: after about ``batch``
+    of them (all checks of one time together), or at the cutoff."""
+    c = checks
+    old = [c.c.account_id == aid, c.c.checked_at < cutoff]
+    if start is not None:
+        old.append(c.c.checked_at >= start)
+    q = select(c.c.checked_at).where(*old).order_by(c.c.checked_at).offset(batch).limit(1)
+    end = conn.execute(q).scalar()
+    if end is not None and start is not None and end <= start:  # a batch of one time
+        later = select(func.min(c.c.checked_at)).where(*old, c.c.checked_at > start)
+        end = conn.execute(later).scalar()
+    return cutoff if end is None else utc(end) or cutoff
 
 
 def _candidates(conn: Connection, aid: int, cutoff: datetime, since: datetime | None) -> Any:
@@ -237,9 +248,12 @@ def _candidates(conn: Connection, aid: int, cutoff: datetime, since: datetime | 
         around.c.prev_run == around.c.run,
         around.c.next_run == around.c.run,
     )
+    mine = [around.c.t < cutoff]
+    if since is not None:  # the check before it only tells its successor where its run began
+        mine.append(around.c.t >= since)
     return (
         select(around.c.id, case((inside, True), else_=False).label("deletable"))
-        .where(around.c.t < cutoff)
+        .where(*mine)
         .order_by(around.c.t, around.c.id)
     )
 

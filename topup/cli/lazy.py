@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,10 +54,38 @@ def _option_value(args: Sequence[str], *names: str) -> str | None:
     return None
 
 
+#: Where a line could start the ``ui`` table or set a key of it: ``[ui]``, ``[ui.sub]``,
+#: ``["ui"]``, ``ui = {...}``, ``ui.lang = ...``.
+_UI_MENTION = re.compile(r"""^[ \t]*(\[\[?)?[ \t]*(["']?)ui\2[ \t]*([.=\]])""", re.MULTILINE)
+#: The line of the next table header (``[name]`` or ``[[name]]``).
+_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def _ui_table(text: str) -> Any:
+    """The ``[ui]`` table of a config's text, parsing only its lines when the text has one
+    plain ``[ui]`` header and no other mention of ``ui`` (nor a multi-line string, which could
+    hide one); else the whole text (a large config parses in tenths of a second)."""
+    mentions = list(_UI_MENTION.finditer(text))
+    if not mentions:
+        return None
+    plain = len(mentions) == 1 and mentions[0].group(1, 2, 3) == ("[", "", "]")
+    if plain and '"""' not in text and "'''" not in text:
+        end = text.find("\n", mentions[0].end())
+        start = len(text) if end < 0 else end + 1
+        following = _HEADER.search(text, start)
+        body = text[start : following.start() if following else len(text)]
+        try:
+            return tomllib.loads(body)
+        except ValueError:
+            pass  # e.g. an array of arrays starting a line: read the whole file
+    return tomllib.loads(text).get("ui")
+
+
 def ui_lang(args: Sequence[str]) -> str | None:
     """``[ui] lang`` of the config the command line points at (``--config``, else
     ``$TOPUP_CONFIG``, else the user config file), read without loading the whole config
-    (its errors are the command's to report)."""
+    (its errors are the command's to report) and, when it can be, without parsing it all
+    (:func:`_ui_table`)."""
     explicit = _option_value(args, "--config", "-c") or os.environ.get("TOPUP_CONFIG")
     if explicit:
         path = Path(explicit).expanduser()
@@ -65,8 +94,7 @@ def ui_lang(args: Sequence[str]) -> str | None:
 
         path = platformdirs.user_config_path("topup") / "config.toml"
     try:
-        with path.open("rb") as f:
-            ui = tomllib.load(f).get("ui")
+        ui = _ui_table(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return None
     lang = ui.get("lang") if isinstance(ui, dict) else None

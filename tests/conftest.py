@@ -11,6 +11,17 @@ from hypothesis import settings
 sys.path.insert(0, str(Path(__file__).parent))
 
 
+def _english_unless_asked() -> None:
+    """Messages in English whatever the machine's locale: tests that want Chinese ask for it
+    (``--lang zh-CN``, ``[ui] lang``, or ``LANG`` in a subprocess's environment)."""
+    for name in ("TOPUP_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        os.environ.pop(name, None)
+    os.environ["LANG"] = "C.UTF-8"
+
+
+_english_unless_asked()
+
+
 def _register_extra_platforms() -> None:
     """``TOPUP_TEST_PLATFORMS="name=module:Class,..."``: platforms being written, registered
     before the generic tests collect (a new folder can be tested before its registry line)."""

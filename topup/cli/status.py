@@ -20,6 +20,7 @@ import typer
 
 from topup.attention import label
 from topup.cli.app import app
+from topup.cli.common import ConfigOption, DbOption
 from topup.display import money
 from topup.i18n import N_, _, ngettext
 from topup.status import (
@@ -55,27 +56,6 @@ HELP = N_(
     "Examples: topup status --format '{total[USD]}' and "
     "topup status --format '{mark} {accounts}' --each '{name}:{balance}'"
 )
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        "-c",
-        help=N_("Config file (default: $TOPUP_CONFIG, else the user config dir)."),
-        dir_okay=False,
-    ),
-]
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help=N_(
-            "History database: a SQLAlchemy URL or a SQLite file path "
-            "(default: \\[storage] url, else topup.db in the user data dir)."
-        ),
-    ),
-]
-
 
 #: How ``{accounts}`` writes each account unless ``--each`` says otherwise.
 DEFAULT_EACH = "{name} {balance}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -40,9 +42,21 @@ def _register_extra_platforms() -> None:
 
 _register_extra_platforms()
 
+from storage.conftest import PgSchema, postgres_base_url  # noqa: E402 - needs the path above
 
 # CI runs the property tests on a fixed seed (a landing gate must not depend on luck); local runs
 # keep searching new examples. TOPUP_HYPOTHESIS=random forces the search anywhere.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI") and os.environ.get("TOPUP_HYPOTHESIS") != "random":
     settings.load_profile("ci")
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[PgSchema]:
+    """A fresh schema on the test PostgreSQL (dropped afterwards); skips with a reason without
+    ``TOPUP_TEST_POSTGRES_URL``."""
+    schema = PgSchema(postgres_base_url())
+    try:
+        yield schema
+    finally:
+        schema.drop()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from storage.conftest import PgSchema, postgres_base_url
+from storage.conftest import PgSchema
 
 from alerts.helpers import RecordingNotifier, account_toml, config, failed, ok
 from topup.account import Account
@@ -29,12 +29,8 @@ WAIT = 20.0  # the longest wait for another thread (a bound, not a speed asserti
 
 
 @pytest.fixture
-def url() -> Iterator[str]:
-    pg = PgSchema(postgres_base_url())
-    try:
-        yield pg.url
-    finally:
-        pg.drop()
+def url(pg_schema: PgSchema) -> str:
+    return pg_schema.url
 
 
 @pytest.fixture

@@ -44,15 +44,6 @@ class PgSchema:
         self.admin.dispose()
 
 
-@pytest.fixture
-def pg_schema() -> Iterator[PgSchema]:
-    schema = PgSchema(postgres_base_url())
-    try:
-        yield schema
-    finally:
-        schema.drop()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

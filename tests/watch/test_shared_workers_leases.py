@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from alerts.helpers import RecordingNotifier, account_toml, config, ok
-from storage.conftest import PgSchema, postgres_base_url
+from storage.conftest import PgSchema
 
 from topup.account import Account
 from topup.alerts import AlertManager
@@ -28,12 +28,8 @@ from topup.watch.shared import SharedHistory, SharedSchedule
 
 
 @pytest.fixture
-def url() -> Iterator[str]:
-    pg = PgSchema(postgres_base_url())
-    try:
-        yield pg.url
-    finally:
-        pg.drop()
+def url(pg_schema: PgSchema) -> str:
+    return pg_schema.url
 
 
 @pytest.fixture

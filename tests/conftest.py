@@ -60,3 +60,13 @@ def pg_schema() -> Iterator[PgSchema]:
         yield schema
     finally:
         schema.drop()
+
+
+@pytest.fixture(autouse=True)
+def _english_again_after_each_test() -> Iterator[None]:
+    """A CLI run with ``--lang zh-CN`` sets the process's language (as a real run does, once);
+    the next test starts in English, whether it runs the CLI or calls the library."""
+    yield
+    from topup import i18n
+
+    i18n.set_language(None)

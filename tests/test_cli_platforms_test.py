@@ -173,3 +173,44 @@ def test_topup_check_json_reports_a_custom_platform_like_any_other(
     assert relay["used"] == "3.25"
     assert (broken["status"], broken["balance"]) == ("bad_response", None)
     assert "data.balance" in broken["message"]
+
+
+def test_the_steps_and_errors_speak_chinese_and_check_json_is_the_same_in_either_language(
+    platform: Imitation, tmp_path: Path
+) -> None:
+    platform.answer("/api/balance", BODY)
+    platform.answer("/v2/balance", {"success": True, "data": {"nothing": 1}})
+    path = relay_config(platform, tmp_path)
+    result = invoke(["--lang", "zh-CN", "platforms", "test", "myrelay", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "平台 My Relay (myrelay, config.toml:1)，账户 'relay'" in out
+    assert out.index("1. 发送") < out.index("2. 收到") < out.index("3. 提取") < out.index("4. 结果")
+    assert "货币：CNY（固定）" in out and "字节" in out
+    assert "balance = data.balance  ->  12.5" in out  # expressions and values as written
+    assert "Sent" not in out and "Result" not in out and KEY not in result.output
+
+    errors = {
+        "myrelai": "没有名为 'myrelai' 的自定义平台（你是不是想写 'myrelay'？）",
+        "siliconflow": "'siliconflow' 是内置平台，不是 [[platforms]] 配方",
+    }
+    for name, words in errors.items():
+        refused = invoke(["--lang", "zh-CN", "platforms", "test", name, "--config", str(path)])
+        assert refused.exit_code == 2 and words in refused.stderr, refused.stderr
+        assert "未检查任何账户" in refused.stderr
+
+    text = path.read_text(encoding="utf-8") + "\n"
+    text += recipe_text(**{**RELAY, "name": "other", "path": "/v2/balance"}) + "\n"
+    text += account_text("broken", "other", platform.url, api_key=KEY)
+    both = write(tmp_path, text)
+    documents = []
+    for lang in ("en", "zh-CN"):
+        checked = invoke(["--lang", lang, "check", "--json", "--config", str(both)])
+        assert checked.exit_code == 1, checked.output
+        document = json.loads(checked.stdout)
+        document.pop("checked_at", None)
+        for row in document["results"]:
+            row.pop("duration", None)
+            row.pop("checked_at", None)
+        documents.append(document)
+    assert documents[0] == documents[1]

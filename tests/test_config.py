@@ -312,3 +312,56 @@ def test_a_check_setting_is_located_in_check_not_at_an_account_key() -> None:
     with pytest.raises(ConfigError) as caught:
         config_module.parse(text, Path("c.toml"), env={})
     assert caught.value.line == 8 and "[check] timeout" in caught.value.message
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_config_errors_are_said_in_chinese_with_keys_and_values_as_written(
+    case: str, loopback: Loopback, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TOPUP_TEST_UNSET_VAR", raising=False)
+    bad, line, _words, _hint = BAD[case]
+    path = tmp_path / "config.toml"
+    path.write_text(good_account(loopback) + "\n" + bad, encoding="utf-8")
+    outputs = []
+    for lang in ("en", "zh-CN"):
+        result = invoke(["--lang", lang, "check", "--config", str(path), "--json"])
+        assert result.exit_code == 2
+        outputs.append(result.stdout)
+    assert outputs == ["", ""]  # --json prints nothing in either language
+    err = " ".join(result.stderr.split())
+    assert err.startswith(f"topup：配置错误： {path}:{line}: "), err
+    message = err.split(f"{path}:{line}: ", 1)[1].split("未检查任何账户")[0]
+    assert _cjk(message.replace("账户 'x'：", "")), message  # not only the account's label
+    for word in ("'x'", "siliconflw", "api_ky", "chek", "TOPUP_TEST_UNSET_VAR", "nope.key"):
+        if word in bad or (word == "'x'" and 'name = "x"' in bad):
+            assert word in message, (word, message)
+    assert loopback.total == 0
+
+
+def test_a_located_unknown_key_and_an_unknown_account_read_naturally_in_chinese(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[[accounts]]\nname = "relay"\nprovider = "newapi"\nbase_url = "https://r.example"\n'
+        'acess_token = "t"\nuser_id = 1\n',
+        encoding="utf-8",
+    )
+    result = invoke(["--lang", "zh-CN", "check", "--config", str(path)])
+    assert result.exit_code == 2
+    said = "账户 'relay'：平台 'newapi' 没有键 'acess_token'（你是不是想写 'access_token'？）"
+    assert f"{path}:5: {said}" in " ".join(result.stderr.split())
+    path.write_text(
+        '[[accounts]]\nname = "relay"\nprovider = "newapi"\nbase_url = "https://r.example"\n'
+        'access_token = "t"\nuser_id = 1\n',
+        encoding="utf-8",
+    )
+    result = invoke(["--lang", "zh-CN", "check", "nosuch", "--config", str(path), "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "没有名为 'nosuch' 的账户（已有账户：relay）" in result.stderr
+    english = invoke(["check", "nosuch", "--config", str(path)])
+    assert "no account named 'nosuch' (accounts: relay)" in english.stderr

@@ -344,3 +344,51 @@ def test_the_written_config_checks_real_balances_on_the_sandbox(tmp_path: Path) 
         "openrouter": ("openrouter", "ok", "USD", Decimal("112.75")),
     }
     assert os.stat(config).st_size > 0
+
+
+def run_in(lang: str, backup: Path, config: Path, *args: str) -> Result:
+    result = CliRunner().invoke(
+        app, ["--lang", lang, "import", "all-api-hub", str(backup), "--config", str(config), *args]
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_the_import_speaks_chinese_and_writes_the_same_files_in_either_language(
+    tmp_path: Path,
+) -> None:
+    dry = run_in("zh-CN", V4, tmp_path / "zh" / "topup.toml", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "all-api-hub 备份 backup-v4.json：版本 4.0，10 个账户" in dry.stdout
+    assert "试运行：未写入任何内容。将创建" in dry.stdout
+    assert "已导入：6" in dry.stdout and "已跳过：4" in dry.stdout
+    assert "平台、URL 和凭据都相同：已导入为 'relay-a'" in dry.stdout
+    assert "（已停用）" in dry.stdout and "不使用备份中缓存的余额和汇率" in dry.stdout
+    assert "Dry run" not in dry.stdout and "Imported:" not in dry.stdout
+    assert 'name = "relay-a-2"' in dry.stdout  # the tables themselves are TOML, as written
+
+    configs = {lang: tmp_path / lang / "topup.toml" for lang in ("en", "zh-CN")}
+    written = {lang: run_in(lang, V4, path) for lang, path in configs.items()}
+    assert written["zh-CN"].exit_code == 0, written["zh-CN"].output
+    assert (
+        "已写入" in written["zh-CN"].stdout
+        and "6 个账户（6 个密钥文件）" in written["zh-CN"].stdout
+    )
+    assert "下一步：topup check --config" in written["zh-CN"].stdout
+    assert (
+        "Written to" in written["en"].stdout
+        and "6 accounts (6 secret files)" in written["en"].stdout
+    )
+
+    def files(config: Path) -> dict[str, str]:
+        found = {p.relative_to(config.parent).as_posix(): p for p in config.parent.rglob("*")}
+        texts = {name: p.read_text("utf-8") for name, p in found.items() if p.is_file()}
+        texts[config.name] = texts[config.name].split("\n", 1)[1]  # the date of the import
+        return texts
+
+    assert files(configs["zh-CN"]) == files(configs["en"])
+
+    again = run_in("zh-CN", V4, configs["zh-CN"])
+    assert again.exit_code == 2
+    assert "topup：导入错误：" in again.stderr and "导入从不覆盖它" in again.stderr
+    assert "未写入任何内容。" in again.stderr

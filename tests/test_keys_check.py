@@ -268,3 +268,37 @@ def test_log_records_mask_the_keys_being_checked() -> None:
     finally:
         root.removeHandler(handler)
     assert records == [f"HTTP Request: GET https://r.example/b?key={mask(key)}"]
+
+
+def test_summary_table_and_errors_speak_chinese_and_the_rows_are_the_same_in_either_language(
+    relay: Relay, tmp_path: Path
+) -> None:
+    lines = ["name,key,base_url,provider"]
+    lines += [f"good,{relay.good[0]},{relay.url},", f"empty,{relay.exhausted},{relay.url},"]
+    lines += ["nourl,sk-nobaseurlnobaseurlnobaseurl01,,newapi", f"bare,sk-x,{relay.url},xai"]
+    path = write(tmp_path, "\n".join(lines) + "\n", "keys.csv")
+
+    def zh(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(app, ["--lang", "zh-CN", "keys", "check", *args], env=WIDE)
+        return result.exit_code, result.stdout, result.stderr
+
+    code, out, _ = zh(path)
+    assert code == 1
+    assert "行" in out and "名称" in out and "指纹" in out and "消息" in out
+    assert "4 个密钥：1 个正常 · 1 个已耗尽 · 0 个无效 · 2 个失败" in out
+    assert "合计：" in out and "config_error：按原样无法检查的行" in out
+    assert "keys:" not in out and "Total:" not in out
+
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for lang, runner in (("en", run), ("zh-CN", zh)):
+        code, out, err = runner(path, "--json")
+        assert code == 1, err
+        rows[lang] = jsonl(out)
+    assert rows["zh-CN"] == rows["en"]  # the stable interface, messages included
+    assert "missing base_url" in rows["en"][2]["message"]
+
+    code, out, err = zh(path, "--provider", "opnrouter")
+    assert code == 2 and out == ""
+    assert "未知平台 'opnrouter'（你是不是想写 'openrouter'？）" in " ".join(err.split())
+    code, _, err = zh(str(tmp_path / "nope.txt"))
+    assert code == 2 and "无法读取密钥文件" in err

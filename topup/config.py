@@ -29,6 +29,7 @@ from topup.config_lines import account_lines, decode_line, deepest_line, find_li
 from topup.credentials import ErrorAt, resolve, resolve_secret
 from topup.durations import parse_duration
 from topup.errors import ConfigError
+from topup.i18n import gettext as _
 from topup.platforms import all_providers, get_provider
 from topup.secrets import Secret
 from topup.settings import SECTIONS, Settings, parse_settings
@@ -83,6 +84,8 @@ ACCOUNT_KEYS = frozenset(
 #: (:mod:`topup.custom`) and the files more platforms are read from.
 TOP_LEVEL = frozenset({"accounts", "platforms", "include"})
 
+#: The example name a hint shows for an account without one.
+_NAME_EXAMPLE = 'name = "something-unique"'
 #: The start of an http(s) URL with a host, as ``base_url`` must begin.
 HTTP_URL = re.compile(r"^https?://[^/\s]+")
 #: An ISO 4217 code, or one of the unit codes amounts that are not money carry.
@@ -114,9 +117,9 @@ class Config:
         if missing:
             hint = suggest(missing[0], by_name)
             raise ConfigError(
-                f"no account named {', '.join(map(repr, missing))}",
+                _("no account named {names}").format(names=", ".join(map(repr, missing))),
                 path=self.path,
-                hint=hint or f"accounts: {', '.join(by_name) or 'none'}",
+                hint=hint or _("accounts: {names}").format(names=", ".join(by_name) or _("none")),
             )
         return tuple(by_name[n] for n in names)
 
@@ -140,13 +143,17 @@ def load(explicit: Path | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            "config file not found",
+            _("config file not found"),
             path=path,
-            hint='create it with an [[accounts]] table: name = "sf", provider = "siliconflow", '
-            'api_key = "env:SILICONFLOW_API_KEY" (see the README), or pass --config PATH',
+            hint=_(
+                "create it with an [[accounts]] table: {example} (see the README), "
+                "or pass --config PATH"
+            ).format(
+                example='name = "sf", provider = "siliconflow", api_key = "env:SILICONFLOW_API_KEY"'
+            ),
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config: {exc}", path=path) from None
+        raise ConfigError(_("cannot read config: {error}").format(error=exc), path=path) from None
     return parse(text, path)
 
 
@@ -156,10 +163,10 @@ def parse(text: str, path: Path | None = None, env: Mapping[str, str] | None = N
         return _parse(text, path, env)
     except RecursionError:  # tomllib (or a check of a value) recursing into deep nesting
         raise ConfigError(
-            "not valid TOML: arrays or tables nested too deeply",
+            _("not valid TOML: arrays or tables nested too deeply"),
             path=path,
             line=deepest_line(text),
-            hint="nest fewer levels at that line",
+            hint=_("nest fewer levels at that line"),
         ) from None
 
 
@@ -172,19 +179,19 @@ def parse_toml(text: str, path: Path | None) -> dict[str, Any]:
         if line is None and "at end of document" in str(exc):
             line = max(1, len(text.splitlines()))
         raise ConfigError(
-            f"not valid TOML: {str(exc).split(' (at ')[0]}",
+            _("not valid TOML: {error}").format(error=str(exc).split(" (at ")[0]),
             path=path,
             line=line,
-            hint="fix the syntax at that line" if line is not None else "fix the syntax",
+            hint=_("fix the syntax at that line") if line is not None else _("fix the syntax"),
         ) from None
     except RecursionError:
         raise
     except Exception as exc:  # any other parser failure is still the file's, not a crash
         raise ConfigError(
-            f"not valid TOML: {type(exc).__name__}: {exc}",
+            _("not valid TOML: {error}").format(error=f"{type(exc).__name__}: {exc}"),
             path=path,
             line=deepest_line(text),
-            hint="fix the syntax",
+            hint=_("fix the syntax"),
         ) from None
 
 
@@ -196,18 +203,18 @@ def _parse(text: str, path: Path | None, env: Mapping[str, str]) -> Config:
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(
-            f"unknown table or key {key!r}",
+            _("unknown table or key {key}").format(key=repr(key)),
             path=path,
             line=find_line(text, key),
-            hint=suggest(key, SECTIONS | TOP_LEVEL) or "remove it",
+            hint=suggest(key, SECTIONS | TOP_LEVEL) or _("remove it"),
         )
     platforms = load_platforms(data, path=path, text=text)
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list):
         raise ConfigError(
-            "accounts must be an array of tables",
+            _("accounts must be an array of tables"),
             path=path,
-            hint="write each account under its own [[accounts]] header",
+            hint=_("write each account under its own [[accounts]] header"),
         )
     lines = account_lines(text)
     base_dir = path.parent if path is not None else Path.cwd()
@@ -218,10 +225,12 @@ def _parse(text: str, path: Path | None, env: Mapping[str, str]) -> Config:
         account = build_account(raw, path=path, line=line, base_dir=base_dir, env=env, text=text)
         if account.name in seen:
             raise ConfigError(
-                f"duplicate account name {account.name!r}",
+                _("duplicate account name {name}").format(name=repr(account.name)),
                 path=path,
                 line=line,
-                hint=f"first defined at line {seen[account.name]}; names must be unique",
+                hint=_("first defined at line {line}; names must be unique").format(
+                    line=seen[account.name]
+                ),
             )
         seen[account.name] = line
         accounts.append(account)
@@ -257,25 +266,33 @@ def build_account(
 
     name: str | None = None
     if not isinstance(raw, dict):
-        raise error("an account must be a table", "write it under an [[accounts]] header")
+        raise error(_("an account must be a table"), _("write it under an [[accounts]] header"))
     name = raw.get("name") if isinstance(raw.get("name"), str) else None
     if not name:
-        raise error("account has no name", 'add name = "something-unique"')
+        raise error(_("account has no name"), _("add {example}").format(example=_NAME_EXAMPLE))
     provider_name = raw.get("provider")
     if not isinstance(provider_name, str) or not provider_name:
-        raise error("account has no provider", f"one of: {', '.join(all_providers())}")
+        raise error(
+            _("account has no provider"),
+            _("one of: {names}").format(names=", ".join(all_providers())),
+        )
     provider = get_provider(provider_name)
     if provider is None:
-        hint = suggest(provider_name, all_providers()) or (
-            f"one of: {', '.join(all_providers())} (see `topup providers`)"
+        hint = suggest(provider_name, all_providers()) or _(
+            "one of: {names} (see `topup providers`)"
+        ).format(names=", ".join(all_providers()))
+        raise error(
+            _("unknown provider {name}").format(name=repr(provider_name)), hint, key="provider"
         )
-        raise error(f"unknown provider {provider_name!r}", hint, key="provider")
     allowed, secret_names, option_fields = _shape(provider)
     for key in raw:
         if key not in allowed:
             raise error(
-                f"unknown key {key!r} for provider {provider_name!r}",
-                suggest(key, allowed) or f"allowed: {', '.join(sorted(allowed))}",
+                _("unknown key {key} for provider {provider}").format(
+                    key=repr(key), provider=repr(provider_name)
+                ),
+                suggest(key, allowed)
+                or _("allowed: {keys}").format(keys=", ".join(sorted(allowed))),
                 key=key,
             )
 
@@ -284,28 +301,35 @@ def build_account(
         if secret_name in raw:
             value = raw[secret_name]
             if not isinstance(value, str):
-                raise error(f"{secret_name} must be a string", key=secret_name)
+                raise error(_("{key} must be a string").format(key=secret_name), key=secret_name)
             credentials[secret_name] = resolve(value, secret_name, base_dir, env, error)
 
     base_url = raw.get("base_url")
     if base_url is not None:
         if not isinstance(base_url, str) or not HTTP_URL.match(base_url):
             raise error(
-                "base_url must be an http(s) URL",
-                'e.g. base_url = "https://relay.example.com"',
+                _("{key} must be an http(s) URL").format(key="base_url"),
+                _("e.g. {example}").format(example='base_url = "https://relay.example.com"'),
                 key="base_url",
             )
         base_url = base_url.rstrip("/")
     proxy = None
     if "proxy" in raw:
         if not isinstance(raw["proxy"], str):
-            raise error("proxy must be a string", 'e.g. proxy = "socks5://127.0.0.1:1080"')
+            raise error(
+                _("{key} must be a string").format(key="proxy"),
+                _("e.g. {example}").format(example='proxy = "socks5://127.0.0.1:1080"'),
+            )
         proxy = resolve(raw["proxy"], "proxy", base_dir, env, error)
         parts = urlsplit(proxy.reveal())
         if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
             raise error(
-                "proxy must be an http://, https://, socks5:// or socks5h:// URL",
-                'e.g. proxy = "http://127.0.0.1:7890" (a password in it is kept secret)',
+                _("{key} must be an http://, https://, socks5:// or socks5h:// URL").format(
+                    key="proxy"
+                ),
+                _("e.g. {example} (a password in it is kept secret)").format(
+                    example='proxy = "http://127.0.0.1:7890"'
+                ),
                 key="proxy",
             )
     options: dict[str, str] = {}
@@ -315,28 +339,42 @@ def build_account(
             continue
         text = str(value).strip() if isinstance(value, int | str) else ""
         if isinstance(value, bool) or not text or not option.accepts(text):
-            example = f"e.g. {option.name} = {option.example}" if option.example else None
-            what = "a number" if option.example and option.example.isdigit() else "valid"
-            raise error(f"{option.name} must be {what}", example, key=option.name)
+            example = (
+                _("e.g. {example}").format(example=f"{option.name} = {option.example}")
+                if option.example
+                else None
+            )
+            what = (
+                _("{key} must be a number")
+                if option.example and option.example.isdigit()
+                else _("{key} must be valid")
+            )
+            raise error(what.format(key=option.name), example, key=option.name)
         options[option.name] = text
     currency = raw.get("currency")
     if currency is not None:
         if not isinstance(currency, str) or not CURRENCY.match(currency.upper()):
             raise error(
-                "currency must be an ISO code (or a unit: POINTS, CREDITS...)",
-                'e.g. currency = "CNY"',
+                _("{key} must be an ISO code (or a unit: POINTS, CREDITS...)").format(
+                    key="currency"
+                ),
+                _("e.g. {example}").format(example='currency = "CNY"'),
                 key="currency",
             )
         currency = currency.upper()
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise error("tags must be a list of strings", 'e.g. tags = ["team-a"]', key="tags")
+        raise error(
+            _("{key} must be a list of strings").format(key="tags"),
+            _("e.g. {example}").format(example='tags = ["team-a"]'),
+            key="tags",
+        )
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise error("enabled must be true or false", key="enabled")
+        raise error(_("{key} must be true or false").format(key="enabled"), key="enabled")
     totals = raw.get("totals", True)
     if not isinstance(totals, bool):
-        raise error("totals must be true or false", key="totals")
+        raise error(_("{key} must be true or false").format(key="totals"), key="totals")
     extra = {k: raw[k] for k in ("alerts", "notes") if k in raw}
 
     account = Account(
@@ -357,11 +395,31 @@ def build_account(
         totals=totals,
     )
     present = frozenset(credentials) | frozenset(options)
+    _require(provider, account, present, error)
     try:
-        provider.validate(account, present)
+        provider.validate(account, present)  # a platform's own rules, in its own words
     except ConfigError as exc:
         raise error(exc.message, exc.hint) from None
     return account
+
+
+def _require(
+    provider: type[Provider], account: Account, present: frozenset[str], error: ErrorAt
+) -> None:
+    """What every platform requires (as :meth:`Provider.validate` checks), in the reader's
+    language: a base URL when it has no default, the credentials of one of its modes."""
+    name = repr(provider.name)
+    if provider.default_base_url is None and not account.base_url:
+        hint = _("provider {name} has no default; set {example}")
+        raise error(
+            _("missing base_url"), hint.format(name=name, example='base_url = "https://..."')
+        )
+    if provider.modes and not any(mode <= present for mode in provider.modes):
+        options = _(" or ").join(" + ".join(sorted(m)) for m in provider.modes)
+        raise error(
+            _("missing credential"),
+            _("provider {name} needs {fields}").format(name=name, fields=options),
+        )
 
 
 #: What :func:`build_account` needs of a platform: the keys an account of it may have, its
@@ -388,15 +446,18 @@ def decimal_setting(
     if value is None:
         return None
     if isinstance(value, bool):
-        raise error(f"{key} must be a number", key=key)
+        raise error(_("{key} must be a number").format(key=key), key=key)
     try:
         number = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
     except InvalidOperation:
         raise error(
-            f"{key} must be a number, got {value!r}", f'e.g. {key} = "5"', key=key
+            _("{key} must be a number, got {value}").format(key=key, value=repr(value)),
+            _("e.g. {example}").format(example=f'{key} = "5"'),
+            key=key,
         ) from None
     if not number.is_finite() or (positive and number <= 0):
-        raise error(f"{key} must be a {'positive ' if positive else ''}number", key=key)
+        what = _("{key} must be a positive number") if positive else _("{key} must be a number")
+        raise error(what.format(key=key), key=key)
     return number
 
 
@@ -406,5 +467,9 @@ def _seconds(raw: Mapping[str, Any], key: str, error: ErrorAt) -> float | None:
         return None
     seconds = parse_duration(value)
     if seconds is None or seconds <= 0:
-        raise error(f"{key} must be a positive duration", f'e.g. {key} = "15m" or 900', key=key)
+        raise error(
+            _("{key} must be a positive duration").format(key=key),
+            _("e.g. {example} or {other}").format(example=f'{key} = "15m"', other="900"),
+            key=key,
+        )
     return seconds

@@ -12,6 +12,8 @@ import re
 import tomllib
 from collections.abc import Iterable
 
+from topup.i18n import gettext as _
+
 #: An ``[[accounts]]`` header line.
 ACCOUNT_HEADER = re.compile(r"^\s*\[\[\s*accounts\s*\]\]\s*(#.*)?$")
 #: Any table header line: ``[name]``, ``[[name]]``, ``[a.b]``; group 1 is the table's name.
@@ -142,4 +144,4 @@ def _skip_string(text: str, i: int, line: int) -> tuple[int, int]:
 def suggest(word: str, choices: Iterable[str]) -> str | None:
     """``did you mean 'x'?`` for the closest choice, if any is close."""
     close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
+    return _("did you mean {name}?").format(name=repr(close[0])) if close else None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from topup.errors import ConfigError
+from topup.i18n import gettext as _
 from topup.secrets import Secret
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -49,8 +50,8 @@ def resolve(value: str, key: str, base_dir: Path, env: Mapping[str, str], error:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in secret.reveal()):
         # Never echo it: a key with a line break would otherwise end up in an HTTP error.
         raise error(
-            f"{key} contains a line break or another control character",
-            "a credential is one line; check the env var or file it comes from",
+            _("{key} contains a line break or another control character").format(key=key),
+            _("a credential is one line; check the env var or file it comes from"),
             key=key,
         )
     return secret
@@ -64,15 +65,15 @@ def _resolve_text(
         if not _ENV_NAME.match(var):
             # Never echo it: people paste the key itself after env:.
             raise error(
-                f"{key}: the text after env: is not an environment variable name",
-                "if it is the key itself, drop the env: prefix",
+                _("{key}: the text after env: is not an environment variable name").format(key=key),
+                _("if it is the key itself, drop the env: prefix"),
                 key=key,
             )
         resolved = env.get(var)
         if not resolved:
             raise error(
-                f"{key}: environment variable {var} is not set",
-                f"export {var}=..., or give the value literally or as file:PATH",
+                _("{key}: environment variable {var} is not set").format(key=key, var=var),
+                _("export {var}=..., or give the value literally or as file:PATH").format(var=var),
                 key=key,
             )
         return Secret(resolved.strip())
@@ -84,11 +85,15 @@ def _resolve_text(
             content = file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise error(
-                f"{key}: cannot read {file}: {exc.strerror}", "check the path", key=key
+                _("{key}: cannot read {file}: {error}").format(
+                    key=key, file=file, error=exc.strerror
+                ),
+                _("check the path"),
+                key=key,
             ) from None
         if not content:
-            raise error(f"{key}: {file} is empty", key=key)
+            raise error(_("{key}: {file} is empty").format(key=key, file=file), key=key)
         return Secret(content)
     if not value.strip():
-        raise error(f"{key} is empty", key=key)
+        raise error(_("{key} is empty").format(key=key), key=key)
     return Secret(value.strip())

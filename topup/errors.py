@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from topup.i18n import gettext as _
 from topup.model import Status
 
 
@@ -56,11 +57,12 @@ class ConfigError(TopupError):
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
-        subject = f"account {self.account!r}: " if self.account else ""
-        text = f"{where}{subject}{self.message}"
+        text = self.message
+        if self.account:
+            text = _("account {name}: {message}").format(name=repr(self.account), message=text)
         if self.hint:
-            text += f" ({self.hint})"
-        return text
+            text = _("{message} ({hint})").format(message=text, hint=self.hint)
+        return where + text
 
 
 class CheckError(TopupError):

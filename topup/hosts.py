@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from topup.i18n import gettext as _
+
 
 def allowed_hosts(value: object) -> tuple[str, ...]:
     """``[serve] allowed_hosts`` checked: host names without scheme or port, ``.suffix``, ``*``.
@@ -13,13 +15,17 @@ def allowed_hosts(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValueError("allowed_hosts must be a list of host names")
+        raise ValueError(_("{key} must be a list of host names").format(key="allowed_hosts"))
     names = tuple(str(v).strip().lower() for v in value)
     for name in names:
         if name.strip(".") == "" or (
             any(c in name for c in "/@: ") and not is_ip(name.strip("[]"))
         ):
-            raise ValueError(f"allowed_hosts: {name!r} is not a host name (no scheme or port)")
+            raise ValueError(
+                _("{key}: {name} is not a host name (no scheme or port)").format(
+                    key="allowed_hosts", name=repr(name)
+                )
+            )
     return names
 
 

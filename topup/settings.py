@@ -22,7 +22,8 @@ from topup.credentials import resolve_secret
 from topup.durations import parse_duration
 from topup.errors import ConfigError
 from topup.hosts import allowed_hosts
-from topup.i18n import LANGUAGES, normalize
+from topup.i18n import LANGUAGES, N_, normalize
+from topup.i18n import gettext as _
 from topup.run_options import RunOptions
 
 #: Top-level tables besides ``[[accounts]]``.
@@ -137,7 +138,11 @@ def parse_settings(
     """The top-level tables of a parsed config file, validated."""
     for name in sorted(SECTIONS):
         if name in data and not isinstance(data[name], dict):
-            raise ConfigError(f"[{name}] must be a table", path=path, line=find_line(text, name))
+            raise ConfigError(
+                _("[{table}] must be a table").format(table=name),
+                path=path,
+                line=find_line(text, name),
+            )
     tables: dict[str, Mapping[str, Any]] = {n: data.get(n, {}) for n in SECTIONS}
     where = _Where(path, text)
     check = CheckSettings(**_validated(tables, "check", where))
@@ -149,17 +154,26 @@ def parse_settings(
         raise where.error(
             "storage",
             "url",
-            "[storage] url must be a non-empty string",
-            'e.g. url = "postgresql+psycopg://topup@127.0.0.1/topup" or a file path',
+            _("[{table}] {key} must be a non-empty string").format(table="storage", key="url"),
+            _("e.g. {example} or a file path").format(
+                example='url = "postgresql+psycopg://topup@127.0.0.1/topup"'
+            ),
         )
     token = tables["serve"].get("token")
     if token is not None and (not isinstance(token, str) or not token.strip()):
-        raise where.error("serve", "token", "[serve] token must be a non-empty string")
+        raise where.error(
+            "serve",
+            "token",
+            _("[{table}] {key} must be a non-empty string").format(table="serve", key="token"),
+        )
     try:
         hosts = allowed_hosts(tables["serve"].get("allowed_hosts"))
     except ValueError as exc:
         raise where.error(
-            "serve", "allowed_hosts", f"[serve] {exc}", 'e.g. allowed_hosts = ["topup.example.com"]'
+            "serve",
+            "allowed_hosts",
+            f"[serve] {exc}",
+            _("e.g. {example}").format(example='allowed_hosts = ["topup.example.com"]'),
         ) from None
     return Settings(
         check=check,
@@ -189,9 +203,9 @@ _KINDS: dict[str, dict[str, tuple[str, str]]] = {
     "storage": {"keep": ("duration", 'keep = "90d"')},
 }
 _WHAT = {
-    "duration": "a positive duration",
-    "retries": "a whole number, 0 or more",
-    "count": "a whole number, 1 or more",
+    "duration": N_("[{table}] {key} must be a positive duration"),
+    "retries": N_("[{table}] {key} must be a whole number, 0 or more"),
+    "count": N_("[{table}] {key} must be a whole number, 1 or more"),
 }
 
 
@@ -218,8 +232,8 @@ def _validated(
     values: dict[str, Any] = {}
     for key, value in tables[section].items():
         if key not in allowed:
-            hint = suggest(key, allowed) or f"allowed: {', '.join(allowed)}"
-            raise where.error(section, key, f"unknown key {key!r} in [{section}]", hint)
+            hint = suggest(key, allowed) or _("allowed: {keys}").format(keys=", ".join(allowed))
+            raise where.error(section, key, _unknown(key, section), hint)
         kind, example = allowed[key]
         if kind == "duration":
             seconds = parse_duration(value)
@@ -230,7 +244,10 @@ def _validated(
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= least
         if not ok:
             raise where.error(
-                section, key, f"[{section}] {key} must be {_WHAT[kind]}", f"e.g. {example}"
+                section,
+                key,
+                _(_WHAT[kind]).format(table=section, key=key),
+                _("e.g. {example}").format(example=example),
             )
         values[key] = value
     return values
@@ -239,12 +256,23 @@ def _validated(
 def _ui(table: Mapping[str, Any], where: _Where) -> UiSettings:
     for key in table:
         if key != "lang":
-            raise where.error("ui", key, f"unknown key {key!r} in [ui]", "allowed: lang")
+            raise where.error(
+                "ui", key, _unknown(key, "ui"), _("allowed: {keys}").format(keys="lang")
+            )
     lang = table.get("lang")
     if lang is None:
         return UiSettings()
     if not isinstance(lang, str) or normalize(lang) is None:
         raise where.error(
-            "ui", "lang", f"[ui] lang must be one of: {', '.join(LANGUAGES)}", 'e.g. lang = "zh-CN"'
+            "ui",
+            "lang",
+            _("[{table}] {key} must be one of: {values}").format(
+                table="ui", key="lang", values=", ".join(LANGUAGES)
+            ),
+            _("e.g. {example}").format(example='lang = "zh-CN"'),
         )
     return UiSettings(normalize(lang))
+
+
+def _unknown(key: str, table: str) -> str:
+    return _("unknown key {key} in [{table}]").format(key=repr(key), table=table)

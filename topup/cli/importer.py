@@ -12,7 +12,7 @@ from rich.markup import escape
 from topup.cli.app import app
 from topup.cli.common import EXIT_FAILED, EXIT_USAGE, ConfigOption, err_console
 from topup.config import locate
-from topup.i18n import N_
+from topup.i18n import N_, gettext, ngettext
 from topup.importers.allapihub import KNOWN_VERSIONS, read_backup
 from topup.importers.plan import ImportFailed, Plan, make_plan
 from topup.importers.write import (
@@ -27,6 +27,8 @@ from topup.importers.write import (
 from topup.sanitize import cap, remove_controls
 from topup.secrets import mask, scrub
 
+_ = gettext
+
 import_app = typer.Typer(
     help=N_("Bring accounts in from other tools' files."),
     no_args_is_help=True,
@@ -34,7 +36,7 @@ import_app = typer.Typer(
 )
 app.add_typer(import_app, name="import")
 
-NOT_USED = (
+NOT_USED = N_(
     "Balances come from the sites when topup checks them: the backup's cached balances "
     "and exchange rates are not used."
 )
@@ -87,30 +89,46 @@ def all_api_hub(
         if dry_run:
             show_dry_run(plan, path, inline=inline_secrets)
         elif plan.planned:
+            # the config file's own comment stays in English, like the tables it heads
             header = (
                 f"# Imported by `topup import all-api-hub` from {remove_controls(backup.name)} "
                 f"on {datetime.now().astimezone():%Y-%m-%d %H:%M}.\n# {NOT_USED}"
             )
             written = write_plan(plan, path, append=append, inline=inline_secrets, header=header)
-            where = "in the config (mode 0600)" if inline_secrets else "in secrets/ (mode 0600)"
-            echo(f"Written to {path}: {len(plan.planned)} accounts ({written_count(written)})")
-            echo(f"Credentials are {where}.")
+            count = len(plan.planned)
+            echo(
+                ngettext(
+                    "Written to {path}: {n} account ({files})",
+                    "Written to {path}: {n} accounts ({files})",
+                    count,
+                ).format(path=path, n=count, files=written_count(written))
+            )
+            if inline_secrets:
+                echo(_("Credentials are in the config (mode 0600)."))
+            else:
+                echo(_("Credentials are in secrets/ (mode 0600)."))
     except ImportFailed as exc:
-        err_console.print(f"[bold red]topup: import error:[/] {escape(exc.describe())}")
-        err_console.print("Nothing was written.", style="dim")
+        err_console.print(
+            "[bold red]{label}[/] {error}".format(
+                label=escape(_("topup: import error:")), error=escape(exc.describe())
+            )
+        )
+        err_console.print(escape(_("Nothing was written.")), style="dim")
         raise typer.Exit(EXIT_USAGE) from None
     show_summary(plan)
-    echo(NOT_USED)
+    echo(_(NOT_USED))
     if not plan.planned:
-        echo("Nothing to import; nothing was written.")
+        echo(_("Nothing to import; nothing was written."))
         raise typer.Exit(EXIT_FAILED)
     if not dry_run:
-        echo(f"Next: topup check --config {path}")
+        echo(_("Next: {command}").format(command=f"topup check --config {path}"))
 
 
 def written_count(written: Written) -> str:
     files = len(written.files)
-    return f"{files} secret files" if files else "credentials inline"
+    if not files:
+        return _("credentials inline")
+    return ngettext("{n} secret file", "{n} secret files", files).format(n=files)
 
 
 def echo(text: str) -> None:
@@ -119,18 +137,30 @@ def echo(text: str) -> None:
 
 def show_source(backup: Path, version: str, count: int) -> None:
     name = remove_controls(backup.name)
-    echo(f"all-api-hub backup {name}: version {cap(version, 20)}, {count} accounts")
+    echo(
+        ngettext(
+            "all-api-hub backup {name}: version {version}, {count} account",
+            "all-api-hub backup {name}: version {version}, {count} accounts",
+            count,
+        ).format(name=name, version=cap(version, 20), count=count)
+    )
     if version not in KNOWN_VERSIONS:
-        echo(f"Note: topup knows versions {', '.join(KNOWN_VERSIONS)}; read as the newest.")
+        echo(
+            _("Note: topup knows versions {versions}; read as the newest.").format(
+                versions=", ".join(KNOWN_VERSIONS)
+            )
+        )
 
 
 def show_dry_run(plan: Plan, path: Path, *, inline: bool) -> None:
-    action = "appended to" if path.exists() else "created as"
-    echo(f"Dry run: nothing was written. This would be {action} {path}:")
+    if path.exists():
+        echo(_("Dry run: nothing was written. This would be appended to {path}:").format(path=path))
+    else:
+        echo(_("Dry run: nothing was written. This would be created as {path}:").format(path=path))
     echo("")
     echo(scrub(render(plan, inline=inline, masked=True), plan.secrets))
     if not inline and plan.planned:
-        echo(f"and these files, each mode 0600, in {path.parent}:")
+        echo(_("and these files, each mode 0600, in {folder}:").format(folder=path.parent))
         for planned in plan.planned:
             for field, value in planned.candidate.secrets.items():
                 echo(f"  {secret_file(planned.name, field)}  {mask(value)}")
@@ -138,16 +168,16 @@ def show_dry_run(plan: Plan, path: Path, *, inline: bool) -> None:
 
 def show_summary(plan: Plan) -> None:
     if plan.planned:
-        echo(f"Imported: {len(plan.planned)}")
+        echo(_("Imported: {n}").format(n=len(plan.planned)))
         width = max(len(p.name) for p in plan.planned)
         for planned in plan.planned:
             c = planned.candidate
-            where = remove_controls(c.base_url or "(the platform's own address)")
-            state = "" if c.enabled else "  (disabled)"
+            where = remove_controls(c.base_url or _("(the platform's own address)"))
+            state = "" if c.enabled else "  " + _("(disabled)")
             line = f"  {planned.name:<{width}}  {c.provider:<10}  {where}{state}"
             echo(scrub(line, plan.secrets))
     if plan.skipped:
-        echo(f"Skipped: {len(plan.skipped)}")
+        echo(_("Skipped: {n}").format(n=len(plan.skipped)))
         for skipped in plan.skipped:
             line = (
                 f"  {cap(remove_controls(skipped.source), 60)}: {remove_controls(skipped.reason)}"

@@ -36,7 +36,7 @@ from topup.cli.render import STATUS_STYLE, balance_text, totals
 from topup.config_lines import suggest
 from topup.display import money
 from topup.errors import ConfigError
-from topup.i18n import N_
+from topup.i18n import N_, gettext, ngettext
 from topup.keys.accounts import Defaults
 from topup.keys.detect import key_field, needs_more
 from topup.keys.reading import KeyFile, count_lines, open_keys
@@ -46,6 +46,8 @@ from topup.model import CheckResult, Status
 from topup.platforms import all_providers, get_provider
 from topup.runner import RunOptions
 from topup.settings import Settings
+
+_ = gettext
 
 keys_app = typer.Typer(
     name="keys",
@@ -57,6 +59,13 @@ app.add_typer(keys_app, name="keys")
 
 #: Summary buckets: auth_error is an invalid key; every other failure is "failed".
 BUCKETS = {Status.OK: "ok", Status.EXHAUSTED: "exhausted", Status.AUTH_ERROR: "invalid"}
+#: How the summary names each bucket (translated where shown).
+BUCKET_LABELS = {
+    "ok": N_("{n} ok"),
+    "exhausted": N_("{n} exhausted"),
+    "invalid": N_("{n} invalid"),
+    "failed": N_("{n} failed"),
+}
 #: Rows per table printed at once when stdout is not a terminal (a terminal gets every row).
 CHUNK = 200
 
@@ -79,8 +88,13 @@ class Tally:
         self.seen.setdefault(result.status, result)
 
     def line(self) -> str:
-        counts = " · ".join(f"{self.counts[b]:,} {b}" for b in (*BUCKETS.values(), "failed"))
-        return f"{self.keys:,} keys: {counts}"
+        counts = " · ".join(
+            _(BUCKET_LABELS[b]).format(n=f"{self.counts[b]:,}")
+            for b in (*BUCKETS.values(), "failed")
+        )
+        return ngettext("{n} key: {counts}", "{n} keys: {counts}", self.keys).format(
+            n=f"{self.keys:,}", counts=counts
+        )
 
     def exit_status(self) -> int:
         return exit_status(list(self.seen.values()), {})
@@ -88,27 +102,32 @@ class Tally:
     def print(self, console: Console) -> None:
         console.print(Text(self.line(), style="bold"), highlight=False)
         for currency, total in sorted(self.sums.items()):
-            console.print(f"Total: {money(total, currency)}", highlight=False)
+            console.print(
+                _("Total: {amount}").format(amount=money(total, currency)), highlight=False
+            )
         if self.counts["failed"] and Status.CONFIG_ERROR in self.seen:
             console.print(
-                "config_error: a line that could not be checked as written (its message says "
-                "why; pass --provider for ambiguous keys)",
+                _(
+                    "config_error: a line that could not be checked as written (its message says "
+                    "why; pass --provider for ambiguous keys)"
+                ),
                 style="dim",
                 highlight=False,
             )
 
 
 #: The table's columns: (title, width, justify, style, shown from this terminal width on).
-#: Fixed widths, so that the pieces printed as rows come line up as one table.
+#: Fixed widths, so that the pieces printed as rows come line up as one table. Titles are
+#: translated where shown.
 COLUMNS: tuple[tuple[str, int, JustifyMethod, str, int], ...] = (
-    ("Line", 6, "right", "", 0),
-    ("Name", 14, "left", "", 0),
-    ("Key", 11, "left", "", 0),
-    ("Fingerprint", 16, "left", "dim", 150),
-    ("Provider", 11, "left", "dim", 0),
-    ("Status", 12, "left", "", 0),
-    ("Balance", 14, "right", "", 0),
-    ("Used", 12, "right", "dim", 120),
+    (N_("Line"), 6, "right", "", 0),
+    (N_("Name"), 14, "left", "", 0),
+    (N_("Key"), 11, "left", "", 0),
+    (N_("Fingerprint"), 16, "left", "dim", 150),
+    (N_("Provider"), 11, "left", "dim", 0),
+    (N_("Status"), 12, "left", "", 0),
+    (N_("Balance"), 14, "right", "", 0),
+    (N_("Used"), 12, "right", "dim", 120),
 )
 #: From this width on messages have a column; below it they follow each piece of the table.
 MESSAGE_COLUMN = 120
@@ -140,12 +159,17 @@ class TableRows:
             expand=self.messages,
             pad_edge=False,
         )
-        for title, width, justify, style, _ in self.columns:
+        for title, width, justify, style, _from in self.columns:
             grid.add_column(
-                title, width=width, justify=justify, style=style, no_wrap=True, overflow="ellipsis"
+                _(title),
+                width=width,
+                justify=justify,
+                style=style,
+                no_wrap=True,
+                overflow="ellipsis",
             )
         if self.messages:
-            grid.add_column("Message", overflow="fold", ratio=1)
+            grid.add_column(_("Message"), overflow="fold", ratio=1)
         for row in self.pending:
             cells = _cells(row)
             shown = [cells[c[0]] for c in self.columns]
@@ -156,7 +180,10 @@ class TableRows:
                 if row.message:
                     style = STATUS_STYLE[row.result.status] if not row.result.status.checked else ""
                     self.console.print(
-                        Text.assemble((f"  line {row.line}: ", "bold"), (row.message, style))
+                        Text.assemble(
+                            ("  " + _("line {n}: ").format(n=row.line), "bold"),
+                            (row.message, style),
+                        )
                     )
         self.pending.clear()
         self.header = False
@@ -227,8 +254,8 @@ def _defaults(provider: str | None, base_url: str | None) -> Defaults:
         if platform is None:
             fail_config(
                 ConfigError(
-                    f"unknown provider {provider!r}",
-                    hint=suggest(provider, all_providers()) or "see `topup providers`",
+                    _("unknown provider {name}").format(name=repr(provider)),
+                    hint=suggest(provider, all_providers()) or _("see `topup providers`"),
                 )
             )
         if key_field(platform) is None:
@@ -238,7 +265,8 @@ def _defaults(provider: str | None, base_url: str | None) -> Defaults:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             fail_config(
                 ConfigError(
-                    "--base-url must be an http(s) URL", hint="e.g. https://relay.example.com"
+                    _("{option} must be an http(s) URL").format(option="--base-url"),
+                    hint=_("e.g. {example}").format(example="https://relay.example.com"),
                 )
             )
     return Defaults(provider=provider, base_url=base_url.rstrip("/") if base_url else None)
@@ -253,7 +281,7 @@ async def _run(
     progress: Progress | None,
     total: int | None,
 ) -> None:
-    task = progress.add_task("checking keys", total=total) if progress else None
+    task = progress.add_task(_("checking keys"), total=total) if progress else None
     live = InFlight()
     with redacted_logs(live):
         async with aclosing(check_lines(keys, defaults, options, live=live)) as rows:
@@ -325,7 +353,7 @@ def check_command(
     ] = None,
 ) -> None:
     if as_json and as_csv:
-        raise typer.BadParameter("choose one of --json and --csv")
+        raise typer.BadParameter(_("choose one of --json and --csv"))
     defaults = _defaults(provider, base_url)
     settings = Settings()
     try:
@@ -355,7 +383,11 @@ def check_command(
         err_console.print(f"[bold red]topup:[/] {escape(exc.describe())}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     except OSError as exc:
-        err_console.print(f"[bold red]topup: cannot write the rows:[/] {escape(str(exc))}")
+        err_console.print(
+            "[bold red]{label}[/] {error}".format(
+                label=escape(_("topup: cannot write the rows:")), error=escape(str(exc))
+            )
+        )
         raise typer.Exit(EXIT_FAILED) from None
     tally.print(summary)
     raise typer.Exit(tally.exit_status())

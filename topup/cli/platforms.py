@@ -24,8 +24,10 @@ from topup.custom.provider import RecipeProvider
 from topup.custom.recipe import Recipe
 from topup.custom.trace import Trace
 from topup.errors import ConfigError
-from topup.i18n import N_
+from topup.i18n import N_, gettext
 from topup.platforms import get_provider, register
+
+_ = gettext
 
 platforms_app = typer.Typer(
     help=N_("Custom platforms declared in the config (\\[\\[platforms]] recipes)."),
@@ -82,12 +84,15 @@ def test_command(
         register(provider)
     console = Console(soft_wrap=True, highlight=False)
     title = f"{recipe.title} ({recipe.name}, {recipe.origin})" if recipe.origin else recipe.title
-    console.print(f"Platform {title}, account {chosen.name!r}", markup=False)
+    console.print(
+        _("Platform {title}, account {account}").format(title=title, account=repr(chosen.name)),
+        markup=False,
+    )
     console.print()
     for line in trace.lines():
         console.print(line, markup=False)
     console.print()
-    console.print("4. Result", markup=False)
+    console.print(_("4. Result"), markup=False)
     notes = below_minimum(results, {chosen.name: chosen})
     print_table(console, results, notes)
     raise typer.Exit(exit_status(results, notes))
@@ -99,12 +104,18 @@ def _recipe(cfg: config_module.Config, name: str) -> Recipe:
             return recipe
     names = [r.name for r in cfg.platforms]
     if get_provider(name) is not None:
-        hint = "`platforms test` runs [[platforms]] recipes; use `topup check` for the others"
-        _fail(f"{name!r} is a built-in platform, not a [[platforms]] recipe", cfg, hint)
+        hint = _("`platforms test` runs [[platforms]] recipes; use `topup check` for the others")
+        _fail(
+            _("{name} is a built-in platform, not a [[platforms]] recipe").format(name=repr(name)),
+            cfg,
+            hint,
+        )
     hint = suggest(name, names) or (
-        f"declared: {', '.join(names)}" if names else "declare one with a [[platforms]] table"
+        _("declared: {names}").format(names=", ".join(names))
+        if names
+        else _("declare one with a [[platforms]] table")
     )
-    _fail(f"no custom platform named {name!r}", cfg, hint)
+    _fail(_("no custom platform named {name}").format(name=repr(name)), cfg, hint)
 
 
 def _account(cfg: config_module.Config, recipe: Recipe, name: str | None) -> Account:
@@ -112,9 +123,13 @@ def _account(cfg: config_module.Config, recipe: Recipe, name: str | None) -> Acc
         (chosen,) = cfg.select([name])
         if chosen.provider != recipe.name:
             _fail(
-                f"account {name!r} uses provider {chosen.provider!r}, not {recipe.name!r}",
+                _("account {name} uses provider {provider}, not {platform}").format(
+                    name=repr(name), provider=repr(chosen.provider), platform=repr(recipe.name)
+                ),
                 cfg,
-                f'set provider = "{recipe.name}" on it, or pick another account',
+                _("set {setting} on it, or pick another account").format(
+                    setting=f'provider = "{recipe.name}"'
+                ),
             )
         return chosen
     using = [a for a in cfg.accounts if a.provider == recipe.name]
@@ -122,14 +137,16 @@ def _account(cfg: config_module.Config, recipe: Recipe, name: str | None) -> Acc
         return using[0]
     if not using:
         _fail(
-            f"no account uses provider {recipe.name!r}",
+            _("no account uses provider {name}").format(name=repr(recipe.name)),
             cfg,
-            f'add an [[accounts]] table with provider = "{recipe.name}" and its credential',
+            _("add an [[accounts]] table with {setting} and its credential").format(
+                setting=f'provider = "{recipe.name}"'
+            ),
         )
     _fail(
-        f"several accounts use provider {recipe.name!r}",
+        _("several accounts use provider {name}").format(name=repr(recipe.name)),
         cfg,
-        f"choose one with --account: {', '.join(a.name for a in using)}",
+        _("choose one with --account: {names}").format(names=", ".join(a.name for a in using)),
     )
 
 

@@ -24,12 +24,13 @@ from topup.config_lines import deepest_line, find_line
 from topup.custom.provider import RecipeProvider, provider_class
 from topup.custom.recipe import Recipe, parse_recipe
 from topup.errors import ConfigError
+from topup.i18n import gettext as _
 from topup.platforms import get_provider, register
 
 __all__ = ["load_platforms", "platform_lines"]
 
 _HEADER = re.compile(r"^\s*\[\[\s*platforms\s*\]\]\s*(#.*)?$")
-INCLUDE_EXAMPLE = 'e.g. include = ["recipes/*.toml"]'
+INCLUDE_EXAMPLE = 'include = ["recipes/*.toml"]'
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +67,10 @@ def load_platforms(data: Mapping[str, Any], *, path: Path | None, text: str) -> 
         tables = source.data.get("platforms", [])
         if not isinstance(tables, list):
             raise ConfigError(
-                "platforms must be an array of tables",
+                _("{key} must be an array of tables").format(key="platforms"),
                 path=source.path,
                 line=find_line(source.text, "platforms"),
-                hint="write each platform under its own [[platforms]] header",
+                hint=_("write each platform under its own [[platforms]] header"),
             )
         lines = platform_lines(source.text)
         for index, table in enumerate(tables):
@@ -84,27 +85,34 @@ def load_platforms(data: Mapping[str, Any], *, path: Path | None, text: str) -> 
 
 def _recipe(table: Any, source: _Source, line: int | None, declared: dict[str, str]) -> Recipe:
     name = table.get("name") if isinstance(table, dict) else None
-    subject = f"platform {name!r}: " if isinstance(name, str) and name else ""
+    named = isinstance(name, str) and bool(name)
 
     def error(message: str, hint: str | None = None, *, key: str | None = None) -> ConfigError:
         where = line
         if key and line:
             where = find_line(source.text, key, after=line) or line
-        return ConfigError(subject + message, path=source.path, line=where, hint=hint)
+        if named:
+            message = _("platform {name}: {message}").format(name=repr(name), message=message)
+        return ConfigError(message, path=source.path, line=where, hint=hint)
 
     recipe = parse_recipe(table, error, origin=source.origin(line))
     if recipe.name in declared:
         raise error(
-            f"platform {recipe.name!r} is declared twice",
-            f"first declared at {declared[recipe.name]}; names must be unique",
+            _("platform {name} is declared twice").format(name=repr(recipe.name)),
+            _("first declared at {origin}; names must be unique").format(
+                origin=declared[recipe.name]
+            ),
             key="name",
         )
     existing = get_provider(recipe.name)
     if existing is not None and not issubclass(existing, RecipeProvider):
         raise error(
-            f"the name is taken by the built-in platform {existing.title!r}",
-            f"choose another name; for a mirror of it, use provider = {recipe.name!r} with"
-            " base_url",
+            _("the name is taken by the built-in platform {title}").format(
+                title=repr(existing.title)
+            ),
+            _("choose another name; for a mirror of it, use {setting} with {key}").format(
+                setting=f"provider = {recipe.name!r}", key="base_url"
+            ),
             key="name",
         )
     return recipe
@@ -121,14 +129,17 @@ def _included(main: _Source) -> list[_Source]:
         return ConfigError(message, path=main.path, line=line, hint=hint)
 
     if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
-        raise error("include must be a list of file patterns", INCLUDE_EXAMPLE)
+        raise error(
+            _("{key} must be a list of file patterns").format(key="include"),
+            _("e.g. {example}").format(example=INCLUDE_EXAMPLE),
+        )
     files: list[Path] = []
     for pattern in patterns:
         found = _matches(pattern, main.base_dir)
         if not found:
             raise error(
-                f"include {pattern!r} matches no file",
-                f"patterns are relative to {main.base_dir}",
+                _("include {pattern} matches no file").format(pattern=repr(pattern)),
+                _("patterns are relative to {folder}").format(folder=main.base_dir),
             )
         files += [f for f in found if f not in files and f != main.path]
     return [_read(file, main.base_dir, error) for file in files]
@@ -147,23 +158,25 @@ def _read(file: Path, base_dir: Path, error: Any) -> _Source:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise error(f"cannot read included file {file}: {reason}") from None
+        reason = exc.strerror if isinstance(exc, OSError) else _("not UTF-8 text")
+        raise error(
+            _("cannot read included file {file}: {error}").format(file=file, error=reason)
+        ) from None
     try:
         data = parse_toml(text, file)
     except RecursionError:
         raise ConfigError(
-            "not valid TOML: arrays or tables nested too deeply",
+            _("not valid TOML: arrays or tables nested too deeply"),
             path=file,
             line=deepest_line(text),
-            hint="nest fewer levels at that line",
+            hint=_("nest fewer levels at that line"),
         ) from None
     extra = sorted(set(data) - {"platforms"})
     if extra:
         raise ConfigError(
-            f"unknown table or key {extra[0]!r} in an included file",
+            _("unknown table or key {key} in an included file").format(key=repr(extra[0])),
             path=file,
             line=find_line(text, extra[0]),
-            hint="an included file holds [[platforms]] tables only",
+            hint=_("an included file holds [[platforms]] tables only"),
         )
     return _Source(file, text, data, base_dir)

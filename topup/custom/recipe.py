@@ -34,6 +34,7 @@ from topup.config import ACCOUNT_KEYS, CURRENCY, decimal_setting
 from topup.config_lines import suggest
 from topup.credentials import ErrorAt
 from topup.custom.expressions import Expression, ExpressionError, compile_expression
+from topup.i18n import gettext as _
 
 __all__ = ["AMOUNTS", "CONDITIONS", "RECIPE_KEYS", "Auth", "Recipe", "parse_recipe"]
 
@@ -67,6 +68,10 @@ _HEADER = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$")
 _QUERY = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
 _URL = re.compile(r"^https?://[^/\s]+")
 _AUTH_STYLES = ("bearer", "header:NAME", "query:NAME", "none")
+
+
+def _fields_example() -> str:
+    return _("e.g. {example}").format(example='fields = ["api_key"]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,43 +132,63 @@ class Recipe:
 def parse_recipe(raw: Any, error: ErrorAt, *, origin: str = "") -> Recipe:
     """One ``[[platforms]]`` table, validated; ``origin`` says where it was declared."""
     if not isinstance(raw, dict):
-        raise error("a platform must be a table", "write it under a [[platforms]] header")
+        raise error(_("a platform must be a table"), _("write it under a [[platforms]] header"))
     for key in raw:
         if key not in RECIPE_KEYS:
-            hint = suggest(key, RECIPE_KEYS) or f"allowed: {', '.join(sorted(RECIPE_KEYS))}"
-            raise error(f"unknown key {key!r} in [[platforms]]", hint, key=key)
+            hint = suggest(key, RECIPE_KEYS) or _("allowed: {keys}").format(
+                keys=", ".join(sorted(RECIPE_KEYS))
+            )
+            raise error(
+                _("unknown key {key} in [[platforms]]").format(key=repr(key)), hint, key=key
+            )
     name = _text(raw, "name", error, required=True)
     assert name is not None
     if not _NAME.match(name):
         raise error(
-            f"platform name {name!r} is not usable as a provider name",
-            'lower-case letters, digits, - and _ (e.g. name = "myrelay")',
+            _("platform name {name} is not usable as a provider name").format(name=repr(name)),
+            _("lower-case letters, digits, - and _ (e.g. {example})").format(
+                example='name = "myrelay"'
+            ),
             key="name",
         )
     path = _text(raw, "path", error, required=True)
     assert path is not None
     if not path.startswith("/") or any(ch.isspace() for ch in path):
         raise error(
-            "path must start with / and hold no spaces", 'e.g. path = "/api/balance"', key="path"
+            _("{key} must start with / and hold no spaces").format(key="path"),
+            _("e.g. {example}").format(example='path = "/api/balance"'),
+            key="path",
         )
     base_url = _text(raw, "base_url", error)
     if base_url is not None:
         if not _URL.match(base_url):
             raise error(
-                "base_url must be an http(s) URL",
-                'e.g. base_url = "https://relay.example.com"',
+                _("{key} must be an http(s) URL").format(key="base_url"),
+                _("e.g. {example}").format(example='base_url = "https://relay.example.com"'),
                 key="base_url",
             )
         base_url = base_url.rstrip("/")
     method = (_text(raw, "method", error) or "GET").upper()
     if method not in ("GET", "POST"):
-        raise error(f"method must be GET or POST, not {method!r}", key="method")
+        raise error(
+            _("{key} must be GET or POST, not {value}").format(key="method", value=repr(method)),
+            key="method",
+        )
     body = raw.get("body")
     if body is not None:
         if method != "POST":
-            raise error('body is only sent with method = "POST"', key="body")
+            raise error(
+                _("{key} is only sent with {setting}").format(
+                    key="body", setting='method = "POST"'
+                ),
+                key="body",
+            )
         if not isinstance(body, dict):
-            raise error("body must be a table", 'e.g. body = { scope = "all" }', key="body")
+            raise error(
+                _("{key} must be a table").format(key="body"),
+                _("e.g. {example}").format(example='body = { scope = "all" }'),
+                key="body",
+            )
         _check_json(body, error)
     auth = _auth(raw, error)
     fields = _fields(raw, auth, error, ACCOUNT_KEYS)
@@ -171,13 +196,20 @@ def parse_recipe(raw: Any, error: ErrorAt, *, origin: str = "") -> Recipe:
     if currency is not None:
         if not CURRENCY.match(currency.upper()):
             raise error(
-                "currency must be an ISO code (or a unit: POINTS, CREDITS...)",
-                'e.g. currency = "CNY", or currency_path = "data.currency"',
+                _("{key} must be an ISO code (or a unit: POINTS, CREDITS...)").format(
+                    key="currency"
+                ),
+                _("e.g. {example}, or {other}").format(
+                    example='currency = "CNY"', other='currency_path = "data.currency"'
+                ),
                 key="currency",
             )
         currency = currency.upper()
     if currency is not None and "currency_path" in raw:
-        raise error("give currency or currency_path, not both", key="currency_path")
+        raise error(
+            _("give {one} or {other}, not both").format(one="currency", other="currency_path"),
+            key="currency_path",
+        )
     expressions = {
         key: _expression(raw, key, error)
         for key in ("success", "message", "unlimited", *AMOUNTS, "currency_path")
@@ -185,8 +217,10 @@ def parse_recipe(raw: Any, error: ErrorAt, *, origin: str = "") -> Recipe:
     balance = expressions.pop("balance")
     if balance is None:
         raise error(
-            "no balance expression",
-            'where the balance is in the answer, e.g. balance = "data.balance"',
+            _("no balance expression"),
+            _("where the balance is in the answer, e.g. {example}").format(
+                example='balance = "data.balance"'
+            ),
         )
     return Recipe(
         name=name,
@@ -212,16 +246,19 @@ def _text(
     if value is None:
         if required:
             example = {"name": '"myrelay"', "path": '"/api/balance"'}.get(key, '"..."')
-            raise error(f"the [[platforms]] table has no {key}", f"add {key} = {example}")
+            raise error(
+                _("the [[platforms]] table has no {key}").format(key=key),
+                _("add {example}").format(example=f"{key} = {example}"),
+            )
         return None
     if not isinstance(value, str) or not value.strip():
-        raise error(f"{key} must be a non-empty string", key=key)
+        raise error(_("{key} must be a non-empty string").format(key=key), key=key)
     return value.strip()
 
 
 def _auth(raw: Mapping[str, Any], error: ErrorAt) -> Auth:
     text = _text(raw, "auth", error) or "bearer"
-    style, _, name = text.partition(":")
+    style, _colon, name = text.partition(":")
     style = style.strip().lower()
     name = name.strip()
     if style in ("bearer", "none") and not name:
@@ -233,14 +270,16 @@ def _auth(raw: Mapping[str, Any], error: ErrorAt) -> Auth:
     if style in ("header", "query"):
         example = "header:X-Api-Key" if style == "header" else "query:key"
         raise error(
-            f"auth {text!r} needs a valid {style} name after the colon",
-            f'e.g. auth = "{example}"',
+            _("auth {value} needs a valid {style} name after the colon").format(
+                value=repr(text), style=style
+            ),
+            _("e.g. {example}").format(example=f'auth = "{example}"'),
             key="auth",
         )
     hint = suggest(style, ("bearer", "header", "query", "none"))
     raise error(
-        f"unknown auth style {text!r}",
-        f"{hint + '; ' if hint else ''}one of: {', '.join(_AUTH_STYLES)}",
+        _("unknown auth style {value}").format(value=repr(text)),
+        (f"{hint}; " if hint else "") + _("one of: {names}").format(names=", ".join(_AUTH_STYLES)),
         key="auth",
     )
 
@@ -250,26 +289,37 @@ def _fields(
 ) -> tuple[str, ...]:
     value = raw.get("fields", [] if auth.style == "none" else ["api_key"])
     if not isinstance(value, list) or not all(isinstance(f, str) for f in value):
-        raise error("fields must be a list of names", 'e.g. fields = ["api_key"]', key="fields")
+        raise error(
+            _("{key} must be a list of names").format(key="fields"), _fields_example(), key="fields"
+        )
     for name in value:
         if not _FIELD.match(name):
             raise error(
-                f"field name {name!r} is not usable", "e.g. api_key, access_token", key="fields"
+                _("field name {name} is not usable").format(name=repr(name)),
+                _("e.g. {example}").format(example="api_key, access_token"),
+                key="fields",
             )
         if name in reserved:
             raise error(
-                f"field name {name!r} is a key every account has",
-                "name the credential, e.g. api_key",
+                _("field name {name} is a key every account has").format(name=repr(name)),
+                _("name the credential, e.g. {example}").format(example="api_key"),
                 key="fields",
             )
     if auth.style == "none":
         if value:
-            raise error('auth = "none" sends no credential: leave fields out', key="fields")
+            raise error(
+                _("{setting} sends no credential: leave {key} out").format(
+                    setting='auth = "none"', key="fields"
+                ),
+                key="fields",
+            )
         return ()
     if len(value) != 1:
         raise error(
-            f"auth = {str(auth)!r} sends one credential: list exactly one field",
-            'e.g. fields = ["api_key"]',
+            _("{setting} sends one credential: list exactly one field").format(
+                setting=f"auth = {str(auth)!r}"
+            ),
+            _fields_example(),
             key="fields",
         )
     return (value[0],)
@@ -283,8 +333,8 @@ def _expression(raw: Mapping[str, Any], key: str, error: ErrorAt) -> Expression 
         return compile_expression(text)
     except ExpressionError as exc:
         raise error(
-            f"{key} is not a valid JMESPath expression: {exc}",
-            "see https://jmespath.org/tutorial.html",
+            _("{key} is not a valid JMESPath expression: {error}").format(key=key, error=exc),
+            _("see {url}").format(url="https://jmespath.org/tutorial.html"),
             key=key,
         ) from None
 
@@ -298,9 +348,11 @@ def _check_json(value: Any, error: ErrorAt) -> None:
         for item in value:
             _check_json(item, error)
     elif not isinstance(value, str | int | bool):
-        what = "a number with a fraction" if isinstance(value, Decimal) else type(value).__name__
+        what = _("a number with a fraction") if isinstance(value, Decimal) else type(value).__name__
         raise error(
-            f"body holds {what}, which is not sent exactly as JSON",
-            "write it as a string, or a whole number",
+            _("{key} holds {what}, which is not sent exactly as JSON").format(
+                key="body", what=what
+            ),
+            _("write it as a string, or a whole number"),
             key="body",
         )

@@ -18,6 +18,8 @@ from topup.custom.expressions import as_json
 from topup.custom.provider import Extracted, Observer
 from topup.custom.recipe import Recipe
 from topup.errors import BadResponseError
+from topup.i18n import gettext as _
+from topup.i18n import ngettext
 from topup.platforms.responses import parse_json, snippet
 from topup.sanitize import cap, platform_text, remove_controls, scrub_cut
 from topup.secrets import Secret, mask
@@ -50,12 +52,13 @@ class Trace(Observer):
 
     # -- rendering ----------------------------------------------------------------------------
     def lines(self) -> list[str]:
-        out = ["1. Sent"]
-        out += [f"   {line}" for r in self.sent for line in self._request(r)] or ["   nothing"]
-        out += ["", "2. Received"]
+        out = [_("1. Sent")]
+        sent = [f"   {line}" for r in self.sent for line in self._request(r)]
+        out += sent or ["   " + _("nothing")]
+        out += ["", _("2. Received")]
         received = [f"   {line}" for r in self.received for line in self._response(r)]
-        out += received or ["   no answer (the result below says why)"]
-        out += ["", "3. Extracted"]
+        out += received or ["   " + _("no answer (the result below says why)")]
+        out += ["", _("3. Extracted")]
         width = max((len(s.key) for s in self.steps), default=0)
         for step in self.steps:
             found = self._clean(step.found, _LINE)
@@ -63,9 +66,12 @@ class Trace(Observer):
             expression = self._own(step.expression, _LINE)
             out.append(f"   {step.key:<{width}} = {expression}  ->  {found}{meaning}")
         if self.recipe.currency_path is None:
-            out.append(f"   currency: {self.recipe.currency or 'not set (unknown unit)'} (fixed)")
+            currency = self.recipe.currency or _("not set (unknown unit)")
+            out.append("   " + _("currency: {currency} (fixed)").format(currency=currency))
         if not self.steps:
-            out.append("   nothing (no answer to read, or it failed before the expressions)")
+            out.append(
+                "   " + _("nothing (no answer to read, or it failed before the expressions)")
+            )
         return out
 
     def _request(self, request: httpx.Request) -> list[str]:
@@ -82,7 +88,7 @@ class Trace(Observer):
             name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
             lowered = name.lower()
             if lowered == "authorization" and auth.style == "bearer":
-                scheme, _, credential = value.partition(" ")
+                scheme, _space, credential = value.partition(" ")
                 value = f"{scheme} {mask(credential)}"
             elif auth.style == "header" and lowered == (auth.name or "").lower():
                 value = mask(value)
@@ -93,9 +99,11 @@ class Trace(Observer):
         return out
 
     def _response(self, response: httpx.Response) -> list[str]:
-        kind = response.headers.get("content-type", "no content-type")
+        kind = response.headers.get("content-type", _("no content-type"))
         head = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
-        out = [self._clean(f"{head} ({kind}, {len(response.content)} bytes)", _LINE)]
+        n = len(response.content)
+        size = ngettext("{kind}, {n} byte", "{kind}, {n} bytes", n).format(kind=kind, n=n)
+        out = [self._clean(f"{head} ({size})", _LINE)]
         try:
             body = parse_json(response)
         except BadResponseError as exc:
@@ -107,7 +115,8 @@ class Trace(Observer):
         lines = as_json(body, indent=2).splitlines()
         shown = [self._clean(line, _LINE, keep_indent=True) for line in lines[:BODY_LINES]]
         if len(lines) > BODY_LINES:
-            shown.append(f"... {len(lines) - BODY_LINES} more lines")
+            more = len(lines) - BODY_LINES
+            shown.append(ngettext("... {n} more line", "... {n} more lines", more).format(n=more))
         out += shown
         return out
 

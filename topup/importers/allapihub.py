@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from topup.i18n import gettext as _
 from topup.importers.plan import Candidate, ImportFailed, Skipped
 from topup.platforms import Provider, get_provider
 from topup.sanitize import cap, remove_controls
@@ -78,19 +79,21 @@ def read_backup(path: Path) -> tuple[str, list[Candidate | Skipped]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ImportFailed("no such file", path=path) from None
+        raise ImportFailed(_("no such file"), path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"cannot read it: {exc}", path=path) from None
+        raise ImportFailed(_("cannot read it: {error}").format(error=exc), path=path) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailed(
-            f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            _("not JSON: {error} at line {line} column {column}").format(
+                error=exc.msg, line=exc.lineno, column=exc.colno
+            ),
             path=path,
-            hint="give the file all-api-hub's Import/Export page saves",
+            hint=_("give the file all-api-hub's Import/Export page saves"),
         ) from None
     except RecursionError:
-        raise ImportFailed("not a backup: JSON nested too deeply", path=path) from None
+        raise ImportFailed(_("not a backup: JSON nested too deeply"), path=path) from None
     version, accounts = envelope(data, path)
     tags = tag_names(data)
     return version, [candidate(raw, tags) for raw in accounts]
@@ -98,14 +101,19 @@ def read_backup(path: Path) -> tuple[str, list[Candidate | Skipped]]:
 
 def envelope(data: Any, path: Path) -> tuple[str, list[Any]]:
     """The version and the list of accounts, wherever this version of the backup keeps them."""
-    hint = "give the file all-api-hub's Import/Export page saves with Export all or Accounts"
+    hint = _("give the file all-api-hub's Import/Export page saves with Export all or Accounts")
     if not isinstance(data, dict):
-        raise ImportFailed("not an all-api-hub backup: not a JSON object", path=path, hint=hint)
+        raise ImportFailed(_("not an all-api-hub backup: not a JSON object"), path=path, hint=hint)
     version = data.get("version", "1.0")
     if not isinstance(version, str):
-        raise ImportFailed(f"not an all-api-hub backup: version {version!r}", path=path)
+        raise ImportFailed(
+            _("not an all-api-hub backup: version {version}").format(version=repr(version)),
+            path=path,
+        )
     if data.get("type") == "preferences":
-        raise ImportFailed("this backup holds preferences only, no accounts", path=path, hint=hint)
+        raise ImportFailed(
+            _("this backup holds preferences only, no accounts"), path=path, hint=hint
+        )
     places = (data.get("accounts"), _get(data.get("data"), "accounts"))
     for place in places:
         if isinstance(place, list):
@@ -113,7 +121,7 @@ def envelope(data: Any, path: Path) -> tuple[str, list[Any]]:
         accounts = _get(place, "accounts")
         if isinstance(accounts, list):
             return version, accounts
-    raise ImportFailed("no accounts in this backup", path=path, hint=hint)
+    raise ImportFailed(_("no accounts in this backup"), path=path, hint=hint)
 
 
 def tag_names(data: Mapping[str, Any]) -> dict[str, str]:
@@ -132,32 +140,44 @@ def tag_names(data: Mapping[str, Any]) -> dict[str, str]:
 def candidate(raw: Any, tags: Mapping[str, str]) -> Candidate | Skipped:
     """One ``SiteAccount`` in topup's terms, or why it is skipped."""
     if not isinstance(raw, dict):
-        return Skipped("(an entry that is not an account)", "not an account object")
+        return Skipped(_("(an entry that is not an account)"), _("not an account object"))
     site_name = _text(raw.get("site_name"))
     site_url = _text(raw.get("site_url")).rstrip("/")
     site_type = _text(raw.get("site_type")) or "unknown"
-    source = f"{site_name or site_url or '(no name)'} ({site_type})"
+    source = f"{site_name or site_url or _('(no name)')} ({site_type})"
     info: dict[str, Any] = raw["account_info"] if isinstance(raw.get("account_info"), dict) else {}
     token = _text(info.get(ACCESS_TOKEN)).strip()
     auth = _text(raw.get("authType")) or ACCESS_TOKEN
     if not token:
         if auth == COOKIE:
-            why = "signs in with a browser cookie (authType cookie) and has no access token"
+            why = _("signs in with a browser cookie (authType cookie) and has no access token")
         else:
-            why = f"no access token in the backup (authType {auth})"
-        return Skipped(source, f"{why}; create a system access token on the site to add it")
+            why = _("no access token in the backup (authType {auth})").format(auth=auth)
+        return Skipped(
+            source,
+            _("{why}; create a system access token on the site to add it").format(why=why),
+        )
     if not re.match(r"^https?://[^/\s]+", site_url):
-        return Skipped(source, "its site_url is not an http(s) URL")
+        return Skipped(source, _("its {key} is not an http(s) URL").format(key="site_url"))
     found = provider_for(site_type)
     if found is None:
-        return Skipped(source, f"topup has no platform for site type {site_type!r}")
+        return Skipped(
+            source,
+            _("topup has no platform for site type {type}").format(type=repr(site_type)),
+        )
     user_id = _text(info.get("id")).strip()
     secrets, options = credentials(found, token, user_id)
     if not secrets:
-        return Skipped(source, f"platform {found.name!r} takes no token topup could give it")
+        return Skipped(
+            source,
+            _("platform {name} takes no token topup could give it").format(name=repr(found.name)),
+        )
     if not any(mode <= {*secrets, *options} for mode in found.modes):
-        shown = cap(remove_controls(user_id), 40) or "none"
-        return Skipped(source, f"its user id ({shown}) is not a number, and the token needs one")
+        shown = cap(remove_controls(user_id), 40) or _("none")
+        return Skipped(
+            source,
+            _("its user id ({id}) is not a number, and the token needs one").format(id=shown),
+        )
     username = remove_controls(_text(info.get("username")))
     return Candidate(
         source=source,

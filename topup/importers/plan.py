@@ -18,6 +18,7 @@ from pathlib import Path
 from topup.account import Account
 from topup.config import build_account
 from topup.errors import ConfigError, TopupError
+from topup.i18n import gettext as _
 from topup.sanitize import remove_controls
 
 #: What a config credential value starts with when it is a reference, not the value.
@@ -37,7 +38,9 @@ class ImportFailed(TopupError):
 
     def describe(self) -> str:
         where = f"{self.path}: " if self.path is not None else ""
-        return f"{where}{self.message}" + (f" ({self.hint})" if self.hint else "")
+        if self.hint:
+            return where + _("{message} ({hint})").format(message=self.message, hint=self.hint)
+        return where + self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +138,10 @@ def make_plan(
     seen: dict[str, str] = {}
     for account in existing:
         names.add(account.name.casefold())
-        seen.setdefault(account.fingerprint, f"already in the config as {account.name!r}")
+        seen.setdefault(
+            account.fingerprint,
+            _("already in the config as {name}").format(name=repr(account.name)),
+        )
     planned: list[Planned] = []
     skipped: list[Skipped] = []
     for item in candidates:
@@ -143,19 +149,25 @@ def make_plan(
             skipped.append(item)
             continue
         if any(v.startswith(REFERENCE_PREFIXES) for v in item.secrets.values()):
-            skipped.append(Skipped(item.source, "its credential starts with env: or file:"))
+            skipped.append(Skipped(item.source, _("its credential starts with env: or file:")))
             continue
         try:
             account = build_account(raw_table(item, "import"), base_dir=base_dir, env={})
         except ConfigError as exc:
-            reason = exc.message + (f" ({exc.hint})" if exc.hint else "")
-            skipped.append(Skipped(item.source, f"topup would refuse it: {reason}"))
+            reason = (
+                _("{message} ({hint})").format(message=exc.message, hint=exc.hint)
+                if exc.hint
+                else exc.message
+            )
+            why = _("topup would refuse it: {reason}").format(reason=reason)
+            skipped.append(Skipped(item.source, why))
             continue
         duplicate = seen.get(account.fingerprint)
         if duplicate is not None:
-            skipped.append(Skipped(item.source, f"same platform, URL and credentials: {duplicate}"))
+            why = _("same platform, URL and credentials: {duplicate}").format(duplicate=duplicate)
+            skipped.append(Skipped(item.source, why))
             continue
         name = unique_name(sanitise_name(item.name_hint) or "account", names)
-        seen[account.fingerprint] = f"imported as {name!r}"
+        seen[account.fingerprint] = _("imported as {name}").format(name=repr(name))
         planned.append(Planned(name, item))
     return Plan(tuple(planned), tuple(skipped))

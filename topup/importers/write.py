@@ -20,6 +20,7 @@ from pathlib import Path
 from topup.account import Account
 from topup.config import Config, load
 from topup.errors import ConfigError
+from topup.i18n import gettext as _
 from topup.importers.plan import ImportFailed, Plan
 from topup.sanitize import remove_controls
 from topup.secrets import mask
@@ -85,20 +86,22 @@ def render(plan: Plan, *, inline: bool, masked: bool = False) -> str:
 def check_target(path: Path, *, append: bool, inline: bool) -> None:
     """Refuse, before anything is written, what the import must not do to ``path``."""
     if path.is_dir():
-        raise ImportFailed("the config path is a folder", path=path, hint="give a file name")
+        raise ImportFailed(_("the config path is a folder"), path=path, hint=_("give a file name"))
     if not path.exists():
         return
     if not append:
         raise ImportFailed(
-            "the config file exists and an import never overwrites it",
+            _("the config file exists and an import never overwrites it"),
             path=path,
-            hint="add --append to add the accounts at its end, or give another --config PATH",
+            hint=_("add --append to add the accounts at its end, or give another --config PATH"),
         )
     if inline and stat.S_IMODE(path.stat().st_mode) & 0o077:
         raise ImportFailed(
-            "others may read this config; --inline-secrets would put credentials in it",
+            _("others may read this config; --inline-secrets would put credentials in it"),
             path=path,
-            hint=f"chmod 600 {path}, or drop --inline-secrets to write secret files instead",
+            hint=_("{command}, or drop --inline-secrets to write secret files instead").format(
+                command=f"chmod 600 {path}"
+            ),
         )
 
 
@@ -110,8 +113,8 @@ def existing_accounts(path: Path, *, append: bool) -> tuple[Account, ...]:
         return load(path).accounts
     except ConfigError as exc:
         raise ImportFailed(
-            f"the config to append to does not load: {exc.describe()}",
-            hint="fix it first; `topup check` shows the same error",
+            _("the config to append to does not load: {error}").format(error=exc.describe()),
+            hint=_("fix it first; `topup check` shows the same error"),
         ) from None
 
 
@@ -146,11 +149,14 @@ def write_plan(plan: Plan, path: Path, *, append: bool, inline: bool, header: st
         _take_back(created, path, old_size)
         if isinstance(exc, ConfigError):
             raise ImportFailed(
-                f"the written config did not load, so nothing was kept: {exc.describe()}"
+                _("the written config did not load, so nothing was kept: {error}").format(
+                    error=exc.describe()
+                )
             ) from None
         if isinstance(exc, OSError):
             raise ImportFailed(
-                f"cannot write: {exc.strerror or exc}", path=Path(exc.filename or path)
+                _("cannot write: {error}").format(error=exc.strerror or exc),
+                path=Path(exc.filename or path),
             ) from None
         raise
     return Written(config, files)

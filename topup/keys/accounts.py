@@ -18,6 +18,7 @@ from topup import sanitize
 from topup.account import Account
 from topup.config import build_account
 from topup.errors import ConfigError
+from topup.i18n import use
 from topup.keys.detect import Rules, key_field, needs_more, rules
 from topup.keys.reading import KeyLine
 from topup.model import CheckResult, Status
@@ -39,7 +40,13 @@ class Defaults:
 def prepare(
     line: KeyLine, defaults: Defaults, detection: Rules | None = None
 ) -> Account | CheckResult:
-    """The account of ``line``, or its ``config_error`` result."""
+    """The account of ``line``, or its ``config_error`` result. Its message is English in every
+    language: a row's message is part of ``--json``/``--csv``, like a platform's messages."""
+    with use("en"):
+        return _prepare(line, defaults, detection)
+
+
+def _prepare(line: KeyLine, defaults: Defaults, detection: Rules | None) -> Account | CheckResult:
     secret = Secret(line.key)
     name = sanitize.message(line.name, (secret,)) if line.name else ""
     name = name or f"line-{line.line}"

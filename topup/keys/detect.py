@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
+from topup.i18n import gettext as _
 from topup.platforms import Provider, all_providers, registry_key
 
 #: Key prefixes that, on a host no platform calls home, mean a relay (new-api / one-api).
@@ -81,7 +82,7 @@ class Rules:
         )
 
     def _by_prefix(self, key: str) -> tuple[tuple[str, ...], str]:
-        for prefix, _ in self.prefixes:
+        for prefix, _platform in self.prefixes:
             if key.startswith(prefix):  # the longest matching prefix decides
                 return tuple(p for pre, p in self.prefixes if pre == prefix), prefix
         return (), ""
@@ -102,11 +103,11 @@ def key_field(provider: type[Provider]) -> str | None:
 
 def needs_more(provider: type[Provider]) -> str:
     """Why a bare key cannot be checked on ``provider``."""
-    modes = " or ".join(" + ".join(sorted(m)) for m in provider.modes) or "several fields"
-    return (
-        f"provider {provider.name!r} needs {modes}: a bare key cannot be checked on it "
+    modes = " or ".join(" + ".join(sorted(m)) for m in provider.modes) or _("several fields")
+    return _(
+        "provider {name} needs {modes}: a bare key cannot be checked on it "
         "(give it an [[accounts]] table in a config file)"
-    )
+    ).format(name=repr(provider.name), modes=modes)
 
 
 def build_rules(providers: Mapping[str, type[Provider]]) -> Rules:

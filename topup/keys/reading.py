@@ -24,6 +24,7 @@ from typing import IO
 
 from topup.config_lines import suggest
 from topup.errors import ConfigError
+from topup.i18n import gettext as _
 
 #: Longest line read, in characters.
 MAX_LINE = 16 * 1024
@@ -94,7 +95,9 @@ class KeyFile:
                 rest = self.stream.readline(_CHUNK)
         except OSError as exc:
             raise ConfigError(
-                f"cannot read the key file: {exc.strerror or type(exc).__name__}",
+                _("cannot read the key file: {error}").format(
+                    error=exc.strerror or type(exc).__name__
+                ),
                 path=self.label,
                 line=self._number + 1,
             ) from None
@@ -117,14 +120,17 @@ class KeyFile:
         for index, cell in enumerate(cells):
             if cell not in COLUMNS:
                 raise ConfigError(
-                    f"unknown column {cell!r} in the CSV header",
+                    _("unknown column {name} in the CSV header").format(name=repr(cell)),
                     path=self.label,
                     line=number,
-                    hint=suggest(cell, COLUMNS) or f"columns: {', '.join(COLUMNS)} (key required)",
+                    hint=suggest(cell, COLUMNS)
+                    or _("columns: {names} (key required)").format(names=", ".join(COLUMNS)),
                 )
             if cell in cells[:index]:
                 raise ConfigError(
-                    f"column {cell!r} appears twice in the CSV header", path=self.label, line=number
+                    _("column {name} appears twice in the CSV header").format(name=repr(cell)),
+                    path=self.label,
+                    line=number,
                 )
         return tuple(cells)
 
@@ -174,9 +180,9 @@ def open_keys(source: str) -> KeyFile:
         stream = path.open(encoding="utf-8-sig", errors="replace", newline="")
     except OSError as exc:
         raise ConfigError(
-            f"cannot read the key file: {exc.strerror or type(exc).__name__}",
+            _("cannot read the key file: {error}").format(error=exc.strerror or type(exc).__name__),
             path=path,
-            hint="give a file with one key per line, or - for stdin",
+            hint=_("give a file with one key per line, or - for stdin"),
         ) from None
     try:
         return KeyFile(stream, str(path), owned=True)

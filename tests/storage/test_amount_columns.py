@@ -25,7 +25,7 @@ from topup.serialize import iso, result_dict
 from topup.storage import Store, schema, sqlite_url
 from topup.storage.migrate import current_revision, head_revision
 from topup.storage.schema import VERSION_TABLE, balances, metadata
-from topup.web.views import point_dict
+from topup.web.account_view import point_dict
 
 from .helpers import T0
 

@@ -20,7 +20,7 @@ import uvicorn
 
 from topup.model import AMOUNT_FIELDS, Amounts, CheckResult, Status
 from topup.storage import AccountState, BalancePoint, CheckRecord, Store, StoredAccount, sqlite_url
-from topup.web import charts, create_app, fmt, pages, views
+from topup.web import account_view, charts, create_app, fmt, pages, views
 from topup.web.views import Board, daily_spend, summarize
 
 from .support import Server, free_socket, make_accounts
@@ -151,15 +151,15 @@ def test_point_dict_and_last_result_carry_every_amount() -> None:
         request_count=5,
         expires_at=NOW + timedelta(days=1),
     )
-    assert list(views.point_dict(p)) == ["at", *AMOUNT_FIELDS]
-    assert views.point_dict(p)["balance"] == "1.50"
+    assert list(account_view.point_dict(p)) == ["at", *AMOUNT_FIELDS]
+    assert account_view.point_dict(p)["balance"] == "1.50"
     check = CheckRecord("a", NOW + timedelta(minutes=1), Status.OK, None, 0.1)
     state = AccountState(StoredAccount("a", "newapi", None, "EUR", NOW, NOW), check, p, NOW)
     account = make_accounts()[0]
-    result = views.last_result(account, state)
+    result = account_view.last_result(account, state)
     assert result is not None and result.amounts() == p.amounts()
     failed = AccountState(state.account, replace(check, status=Status.UNREACHABLE), p, NOW)
-    result = views.last_result(account, failed)
+    result = account_view.last_result(account, failed)
     assert result is not None and result.amounts() == Amounts()  # a failed check: no amounts
 
 

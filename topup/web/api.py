@@ -19,8 +19,9 @@ from topup.config import parse_duration
 from topup.model import AMOUNT_FIELDS, AMOUNT_TYPES, RESULT_FIELDS, CheckResult
 from topup.serialize import iso, json_type, result_dict
 from topup.web import listing
+from topup.web.account_view import point_dict
 from topup.web.documents import Documents
-from topup.web.views import Board, point_dict
+from topup.web.views import Board
 
 CheckNow = Callable[[list[str] | None], Awaitable[list[CheckResult]]]
 

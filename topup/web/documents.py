@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from topup.serialize import decimal_str, iso
+from topup.web.account_view import AccountView, Total
 from topup.web.listing import Page, Query, select
-from topup.web.views import AccountView, Board, Total
+from topup.web.views import Board
 
 #: Pages (query results and their JSON) kept per snapshot.
 PAGES = 64

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, HTTPException
 from fastapi import Query as Param
 
-from topup.web.views import AccountView, Total, totals
+from topup.web.account_view import AccountView, Total, totals
 
 MAX_PER_PAGE = 10_000
 STATUSES = ("ok", "stale", "failing", "never")

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from topup.storage import Store
 from topup.storage.schema import accounts as accounts_table
 from topup.storage.schema import checks as checks_table
+from topup.web.account_view import AccountView
 from topup.web.documents import Documents
-from topup.web.views import AccountView, Board
+from topup.web.views import Board
 
 LABELS = ["account", "provider", "currency"]
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -26,7 +26,8 @@ import platformdirs
 
 from topup.account import Account
 from topup.config_lines import account_lines, decode_line, deepest_line, find_line, suggest
-from topup.credentials import ErrorAt, resolve, resolve_secret
+from topup.config_values import decimal_setting, require, seconds_setting
+from topup.credentials import resolve, resolve_secret
 from topup.durations import parse_duration
 from topup.errors import ConfigError
 from topup.i18n import gettext as _
@@ -387,39 +388,20 @@ def build_account(
         quota_per_unit=decimal_setting(raw, "quota_per_unit", error, positive=True),
         min_balance=decimal_setting(raw, "min_balance", error),
         enabled=enabled,
-        timeout=_seconds(raw, "timeout", error),
-        interval=_seconds(raw, "interval", error),
+        timeout=seconds_setting(raw, "timeout", error),
+        interval=seconds_setting(raw, "interval", error),
         tags=tuple(tags),
         extra=extra,
         proxy=proxy,
         totals=totals,
     )
     present = frozenset(credentials) | frozenset(options)
-    _require(provider, account, present, error)
+    require(provider, account, present, error)
     try:
         provider.validate(account, present)  # a platform's own rules, in its own words
     except ConfigError as exc:
         raise error(exc.message, exc.hint) from None
     return account
-
-
-def _require(
-    provider: type[Provider], account: Account, present: frozenset[str], error: ErrorAt
-) -> None:
-    """What every platform requires (as :meth:`Provider.validate` checks), in the reader's
-    language: a base URL when it has no default, the credentials of one of its modes."""
-    name = repr(provider.name)
-    if provider.default_base_url is None and not account.base_url:
-        hint = _("provider {name} has no default; set {example}")
-        raise error(
-            _("missing base_url"), hint.format(name=name, example='base_url = "https://..."')
-        )
-    if provider.modes and not any(mode <= present for mode in provider.modes):
-        options = _(" or ").join(" + ".join(sorted(m)) for m in provider.modes)
-        raise error(
-            _("missing credential"),
-            _("provider {name} needs {fields}").format(name=name, fields=options),
-        )
 
 
 #: What :func:`build_account` needs of a platform: the keys an account of it may have, its
@@ -436,40 +418,3 @@ def _shape(provider: type[Provider]) -> Shape:
             provider.option_fields(),
         )
     return shape
-
-
-def decimal_setting(
-    raw: Mapping[str, Any], key: str, error: ErrorAt, positive: bool = False
-) -> Decimal | None:
-    """``raw[key]`` as an exact Decimal (None: not set), or ``error(...)`` raised."""
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise error(_("{key} must be a number").format(key=key), key=key)
-    try:
-        number = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
-    except InvalidOperation:
-        raise error(
-            _("{key} must be a number, got {value}").format(key=key, value=repr(value)),
-            _("e.g. {example}").format(example=f'{key} = "5"'),
-            key=key,
-        ) from None
-    if not number.is_finite() or (positive and number <= 0):
-        what = _("{key} must be a positive number") if positive else _("{key} must be a number")
-        raise error(what.format(key=key), key=key)
-    return number
-
-
-def _seconds(raw: Mapping[str, Any], key: str, error: ErrorAt) -> float | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    seconds = parse_duration(value)
-    if seconds is None or seconds <= 0:
-        raise error(
-            _("{key} must be a positive duration").format(key=key),
-            _("e.g. {example} or {other}").format(example=f'{key} = "15m"', other="900"),
-            key=key,
-        )
-    return seconds

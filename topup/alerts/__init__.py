@@ -58,7 +58,8 @@ Layout: one rule is one object (:class:`~.rule.Rule`: its config key and default
 evaluates a check, its messages and severity); :data:`RULES` (:mod:`~.rules`) lists them all,
 and settings parsing (:mod:`~.settings`), the manager and the messages iterate over it. The
 state machine every rule shares is :mod:`~.engine`; delivery is :mod:`~.notify`; config value
-parsers and located errors are :mod:`~.values` and :mod:`~.located`.
+parsers and located errors are :mod:`~.values` and :mod:`~.located`; what a worker decides in an
+account's alert transaction when several share one database is :mod:`~.shared`.
 """
 
 from topup.alerts.engine import RuleState

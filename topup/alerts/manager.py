@@ -1,11 +1,15 @@
-"""The alert manager: every rule of every observed check, its state in the store, delivery."""
+"""The alert manager: every rule of every observed check, its state in the store, delivery.
+
+When several workers share one database, what a worker decides inside an account's alert
+transaction is :mod:`topup.alerts.shared`; the manager opens those transactions and delivers.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -17,24 +21,12 @@ from topup.alerts.notify import Delivery, Notifier
 from topup.alerts.rule import Inputs
 from topup.alerts.rules import RULES
 from topup.alerts.settings import AccountRules, AlertSettings
-from topup.alerts.stores import AlertStore, AlertTransaction, SharedAlertStore
+from topup.alerts.shared import Decided, decide, owe_again
+from topup.alerts.stores import AlertStore, AlertTransaction, SharedAlertStore, stored
 from topup.config import Config
 from topup.model import CheckResult
 
 log = logging.getLogger("topup.alerts")
-
-
-@dataclass(frozen=True, slots=True)
-class _Decided:
-    """A notice decided and committed as sent (shared mode), to deliver after the commit."""
-
-    notice: Notice
-    rule: str
-    #: The rule's state had the notice not gone out (written back if delivery fails).
-    owed: RuleState
-    #: The state committed with the notice counted as sent.
-    sent: RuleState
-    alert_id: int | None
 
 
 class AlertManager:
@@ -132,10 +124,24 @@ class AlertManager:
         store = self.store
         assert isinstance(store, SharedAlertStore)
         name = account.name
+        now = _aware(result.checked_at)
         self._forget(name)
         try:
             with store.alert_transaction(name) as tx:
-                decided = self._decide(account, result, rules, runway_days, spend_per_day, tx)
+                if result.status.checked and (result.currency is not None or result.unlimited):
+                    good = LastGood(result.currency, result.balance, result.unlimited, now)
+                    self._last_good[name] = good
+                decided = decide(
+                    tx,
+                    account,
+                    result,
+                    rules,
+                    now=now,
+                    runway=_decimal(runway_days),
+                    spend=_decimal(spend_per_day),
+                    last_known=lambda: self._last_known(name),
+                    secrets=self.notifier.secrets,
+                )
         except Exception as exc:
             # Storage errors are not caught inside the transaction: on PostgreSQL a failed
             # statement aborts it, so nothing of this observation was stored, and nothing sent.
@@ -149,7 +155,7 @@ class AlertManager:
         finally:
             self._forget(name)
         notices: list[Notice] = []
-        refused: list[_Decided] = []
+        refused: list[Decided] = []
         for item in decided:
             delivery = self._deliver(item.notice, rules.notify_tags)
             if delivery is None:
@@ -160,70 +166,12 @@ class AlertManager:
             self._owe_again(store, name, refused)
         return notices
 
-    def _decide(
-        self,
-        account: Account,
-        result: CheckResult,
-        rules: AccountRules,
-        runway_days: object,
-        spend_per_day: object,
-        tx: AlertTransaction,
-    ) -> list[_Decided]:
-        """Run the rules in ``tx``: each notice to send is written (state and history) as sent.
-
-        Storage errors propagate (the transaction rolls back). No network I/O here."""
-        name = account.name
-        now = _aware(result.checked_at)
-        runway = _decimal(runway_days)
-        spend = _decimal(spend_per_day)
-        states = {r.name: RuleState.from_json(tx.get_alert_state(name, r.name)) for r in RULES}
-        if result.status.checked and (result.currency is not None or result.unlimited):
-            self._last_good[name] = LastGood(result.currency, result.balance, result.unlimited, now)
-        inputs = Inputs(result, rules, runway, spend)
-        facts: Facts | None = None
-        decided: list[_Decided] = []
-        for rule in RULES:
-            old = states[rule.name]
-            state = rule.track(old, result)
-            if rule.active(rules):
-                state, action = step(state, rule.evaluate(inputs, state), now, rules.cooldown)
-                if action is not None:
-                    if facts is None:
-                        last = self._last_known(name)
-                        facts = Facts(account, rules, result, last, runway, spend, state)
-                    facts = replace(facts, state=state)
-                    notice = compose(rule, action, facts, self.notifier.secrets)
-                    owed, state = state, settle(state, action, True, now)
-                    alert_id = tx.record_alert(name, rule.name, action, notice.text, at=notice.at)
-                    decided.append(_Decided(notice, rule.name, owed, state, alert_id))
-            if state != old:
-                tx.set_alert_state(name, rule.name, _stored(state))
-        return decided
-
-    def _owe_again(self, store: SharedAlertStore, account: str, refused: list[_Decided]) -> None:
+    def _owe_again(self, store: SharedAlertStore, account: str, refused: list[Decided]) -> None:
         """Every routed URL refused these notices: their rules owe them again (retried on a
         later check), unless another worker moved a rule on since the commit."""
         try:
             with store.alert_transaction(account) as tx:
-                for item in refused:
-                    if tx.get_alert_state(account, item.rule) != _stored(item.sent):
-                        log.warning(
-                            "alerts: could not deliver the %s %s of %s, and another worker "
-                            "has evaluated it since; it is not retried",
-                            item.rule,
-                            item.notice.kind,
-                            account,
-                        )
-                        continue
-                    tx.set_alert_state(account, item.rule, _stored(item.owed))
-                    if item.alert_id is not None:
-                        tx.withdraw_alert(item.alert_id)
-                    log.warning(
-                        "alerts: could not deliver the %s %s of %s; owed, retried on a later check",
-                        item.rule,
-                        item.notice.kind,
-                        account,
-                    )
+                owe_again(tx, account, refused)
         except Exception as exc:
             log.warning(
                 "alerts: could not deliver %d notice(s) of %s, and could not store them as "
@@ -364,7 +312,7 @@ class AlertManager:
             self._dirty.discard((account, rule))
             return
         try:
-            store.set_alert_state(account, rule, _stored(self._states[(account, rule)]))
+            store.set_alert_state(account, rule, stored(self._states[(account, rule)]))
         except Exception as exc:
             log.warning(
                 "alerts: cannot store the state of %s/%s (%s); kept in memory, retried later",
@@ -404,11 +352,6 @@ class AlertManager:
         except Exception as exc:
             log.debug("alerts: no last good value of %s (%s)", account, _safe(exc))
         return None
-
-
-def _stored(state: RuleState) -> str | None:
-    """A rule's state as stored: ``None`` (no row) for the initial state."""
-    return None if state == RuleState() else state.to_json()
 
 
 def _aware(value: datetime) -> datetime:

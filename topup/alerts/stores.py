@@ -1,11 +1,13 @@
 """What the alert manager needs of the store: its alert state and history, and (several
-workers on one database) one account's alert transaction."""
+workers on one database) one account's alert transaction; a rule's state as stored."""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
+
+from topup.alerts.engine import RuleState
 
 
 class AlertStore(Protocol):
@@ -53,4 +55,9 @@ class SharedAlertStore(AlertStore, Protocol):
     def alert_transaction(self, account: str) -> AbstractContextManager[AlertTransaction]: ...
 
 
-__all__ = ["AlertStore", "AlertTransaction", "SharedAlertStore"]
+def stored(state: RuleState) -> str | None:
+    """A rule's state as stored: ``None`` (no row) for the initial state."""
+    return None if state == RuleState() else state.to_json()
+
+
+__all__ = ["AlertStore", "AlertTransaction", "SharedAlertStore", "stored"]

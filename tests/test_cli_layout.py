@@ -12,7 +12,7 @@ import topup.cli
 
 CLI = Path(topup.cli.__file__).parent
 #: Modules every command may use; they import no command module.
-SHARED = {"__init__", "app", "common", "lazy", "render", "typer_texts"}
+SHARED = {"__init__", "app", "common", "lazy", "render", "status_line", "typer_texts"}
 #: Not committed yet by their authors (they add their line to topup.cli.COMMANDS).
 PENDING = {"status"}
 HEAVY = ("fastapi", "sqlalchemy", "uvicorn", "aiohttp", "apprise", "alembic")

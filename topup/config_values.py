@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from topup.credentials import ErrorAt
 from topup.durations import parse_duration
+from topup.errors import ConfigError
 from topup.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -24,20 +25,12 @@ __all__ = ["decimal_setting", "require", "seconds_setting"]
 def require(
     provider: type[Provider], account: Account, present: frozenset[str], error: ErrorAt
 ) -> None:
-    """What every platform requires (as :meth:`Provider.validate` checks), in the reader's
-    language: a base URL when it has no default, the credentials of one of its modes."""
-    name = repr(provider.name)
-    if provider.default_base_url is None and not account.base_url:
-        hint = _("provider {name} has no default; set {example}")
-        raise error(
-            _("missing base_url"), hint.format(name=name, example='base_url = "https://..."')
-        )
-    if provider.modes and not any(mode <= present for mode in provider.modes):
-        options = _(" or ").join(" + ".join(sorted(m)) for m in provider.modes)
-        raise error(
-            _("missing credential"),
-            _("provider {name} needs {fields}").format(name=name, fields=options),
-        )
+    """What the platform requires of the account (:meth:`Provider.validate`: a base URL when it
+    has no default, the credentials of one of its modes), as a located error."""
+    try:
+        provider.validate(account, present)
+    except ConfigError as exc:
+        raise error(exc.message, exc.hint) from None
 
 
 def decimal_setting(

@@ -36,6 +36,7 @@ AREAS: dict[str, list[tuple[str, str]]] = {
     "alerts": [("alerts/**.py", "python")],
 }
 AREAS["core"] = [
+    ("platforms/base.py", "python"),  # what every platform requires of an account
     *((pattern, "ignore") for area in AREAS.values() for pattern, _ in area),
     ("i18n/**", "ignore"),
     ("platforms/**", "ignore"),

@@ -24,6 +24,7 @@ import httpx
 
 from topup.account import Account
 from topup.errors import ConfigError
+from topup.i18n import gettext as _
 from topup.model import Balance
 
 CheckFlow = Generator[httpx.Request, httpx.Response, Balance]
@@ -149,17 +150,19 @@ class Provider(abc.ABC):
         """Raise :class:`ConfigError` unless ``present`` fields fill one of :attr:`modes`."""
         if cls.default_base_url is None and not account.base_url:
             raise ConfigError(
-                "missing base_url",
+                _("missing base_url"),
                 account=account.name,
-                hint=f'provider {cls.name!r} has no default; set base_url = "https://..."',
+                hint=_("provider {name} has no default; set {example}").format(
+                    name=repr(cls.name), example='base_url = "https://..."'
+                ),
             )
         if not cls.modes or any(mode <= present for mode in cls.modes):
             return
-        options = " or ".join(" + ".join(sorted(m)) for m in cls.modes)
+        options = _(" or ").join(" + ".join(sorted(m)) for m in cls.modes)
         raise ConfigError(
-            "missing credential",
+            _("missing credential"),
             account=account.name,
-            hint=f"provider {cls.name!r} needs {options}",
+            hint=_("provider {name} needs {fields}").format(name=repr(cls.name), fields=options),
         )
 
     def base_url(self, account: Account) -> str:

@@ -212,7 +212,7 @@ def test_status_of_an_account_is_its_value_and_reasons_are_words(tmp_path: Path,
     config(tmp_path, 'name = "low"\nmin_balance = 5', 'name = "down"', 'name = "new"')
     fmt = "{status[low]}/{status[down]}/{status[new]} {reasons[low]}/{reasons[down]}"
     out = run(tmp_path, "--format", fmt)
-    assert out.stdout == "ok/unreachable/never low/failing, stale\n", out.output
+    assert out.stdout == "ok/unreachable/never low/failing\n", out.output
     each = run(tmp_path, "--format", "{accounts}", "--each", "{name}={status}")
     assert "low=ok" in each.stdout and "down=unreachable" in each.stdout, each.output
     assert "new=never" in each.stdout

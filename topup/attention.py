@@ -113,7 +113,9 @@ def assess(
     left = window.left_percent if window is not None else None
     if left is not None and left < WINDOW_WARNING_PERCENT:
         reasons.append(Need.WINDOW)
-    if stale:
+    if stale and (amounts is not None or status is None):
+        # a value grown old, or an account never checked; a failing account that never had a
+        # value is failing, not stale
         reasons.append(Need.STALE)
     return Attention(tuple(reasons))
 

@@ -12,15 +12,17 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from topup.account import Account
 from topup.alerts import settings as settings_module
-from topup.alerts.engine import RuleState, settle, step
-from topup.alerts.messages import Facts, LastGood, Notice, compose, make_test_notice
+from topup.alerts.engine import Action, RuleState, settle
+from topup.alerts.evaluation import run_rules
+from topup.alerts.messages import LastGood, Notice, make_test_notice
 from topup.alerts.notify import Delivery, Notifier
-from topup.alerts.rule import Inputs
+from topup.alerts.rule import Inputs, Rule
 from topup.alerts.rules import RULES
-from topup.alerts.settings import AccountRules, AlertSettings
+from topup.alerts.settings import AlertSettings
 from topup.alerts.shared import Decided, decide, owe_again
 from topup.alerts.stores import AlertStore, AlertTransaction, SharedAlertStore, stored
 from topup.config import Config
@@ -105,40 +107,27 @@ class AlertManager:
             rules = self.settings.rules_for(account)
             if not rules.enabled:
                 return []
+            now = _aware(result.checked_at)
+            inputs = Inputs(result, rules, _decimal(runway_days), _decimal(spend_per_day))
             if not self.shared:
                 self._flush_dirty()
-                return self._evaluate(
-                    account, result, rules, runway_days, spend_per_day, self.store
-                )
-            return self._observe_shared(account, result, rules, runway_days, spend_per_day)
+                return self._evaluate(account, inputs, now, self.store)
+            return self._observe_shared(account, inputs, now)
 
-    def _observe_shared(
-        self,
-        account: Account,
-        result: CheckResult,
-        rules: AccountRules,
-        runway_days: object,
-        spend_per_day: object,
-    ) -> list[Notice]:
+    def _observe_shared(self, account: Account, inputs: Inputs, now: datetime) -> list[Notice]:
         """Decide and commit under the account's alert lock, then deliver (outside it)."""
         store = self.store
         assert isinstance(store, SharedAlertStore)
         name = account.name
-        now = _aware(result.checked_at)
         self._forget(name)
         try:
             with store.alert_transaction(name) as tx:
-                if result.status.checked and (result.currency is not None or result.unlimited):
-                    good = LastGood(result.currency, result.balance, result.unlimited, now)
-                    self._last_good[name] = good
+                self._remember_good(name, inputs.result, now)
                 decided = decide(
                     tx,
                     account,
-                    result,
-                    rules,
+                    inputs,
                     now=now,
-                    runway=_decimal(runway_days),
-                    spend=_decimal(spend_per_day),
                     last_known=lambda: self._last_known(name),
                     secrets=self.notifier.secrets,
                 )
@@ -157,7 +146,7 @@ class AlertManager:
         notices: list[Notice] = []
         refused: list[Decided] = []
         for item in decided:
-            delivery = self._deliver(item.notice, rules.notify_tags)
+            delivery = self._deliver(item.notice, inputs.rules.notify_tags)
             if delivery is None:
                 refused.append(item)
             else:
@@ -182,53 +171,36 @@ class AlertManager:
             )
 
     def _evaluate(
-        self,
-        account: Account,
-        result: CheckResult,
-        rules: AccountRules,
-        runway_days: object,
-        spend_per_day: object,
-        store: AlertStore | None,
+        self, account: Account, inputs: Inputs, now: datetime, store: AlertStore | None
     ) -> list[Notice]:
-        now = _aware(result.checked_at)
-        runway = _decimal(runway_days)
-        spend = _decimal(spend_per_day)
         states = self._load(account.name, store)
         if states is None:
             return []
-        if result.status.checked and (result.currency is not None or result.unlimited):
-            self._last_good[account.name] = LastGood(
-                result.currency, result.balance, result.unlimited, now
-            )
-        inputs = Inputs(result, rules, runway, spend)
-        facts: Facts | None = None
+        self._remember_good(account.name, inputs.result, now)
+        tags = inputs.rules.notify_tags
         notices: list[Notice] = []
-        for rule in RULES:
-            old = states[rule.name]
-            state = rule.track(old, result)
-            if rule.active(rules):
-                state, action = step(state, rule.evaluate(inputs, state), now, rules.cooldown)
-                if action is not None:
-                    if facts is None:
-                        facts = Facts(
-                            account,
-                            rules,
-                            result,
-                            self._last_known(account.name),
-                            runway,
-                            spend,
-                            state,
-                        )
-                    facts = replace(facts, state=state)
-                    notice = compose(rule, action, facts, self.notifier.secrets)
-                    delivery = self._deliver(notice, rules.notify_tags)
-                    if delivery is not None:
-                        notice = replace(notice, sent_to=delivery.sent)
-                        notices.append(notice)
-                        self._record(notice, store)
-                    state = settle(state, action, delivery is not None, now)
-            if state != old:
-                self._save(account.name, rule.name, state, store)
+
+        def send(rule: Rule[Any], action: Action, state: RuleState, notice: Notice) -> RuleState:
+            delivery = self._deliver(notice, tags)
+            if delivery is not None:
+                notice = replace(notice, sent_to=delivery.sent)
+                notices.append(notice)
+                self._record(notice, store)
+            return settle(state, action, delivery is not None, now)
+
+        def save(rule: str, state: RuleState) -> None:
+            self._save(account.name, rule, state, store)
+
+        run_rules(
+            account,
+            inputs,
+            states,
+            now=now,
+            last_known=lambda: self._last_known(account.name),
+            secrets=self.notifier.secrets,
+            send=send,
+            save=save,
+        )
         return notices
 
     def send_test(self) -> bool:
@@ -333,6 +305,13 @@ class AlertManager:
             self._states.pop((account, rule.name), None)
             self._dirty.discard((account, rule.name))
         self._last_good.pop(account, None)
+
+    def _remember_good(self, account: str, result: CheckResult, now: datetime) -> None:
+        """Keep the amounts of a good check, for messages about later failed checks."""
+        if result.status.checked and (result.currency is not None or result.unlimited):
+            self._last_good[account] = LastGood(
+                result.currency, result.balance, result.unlimited, now
+            )
 
     def _last_known(self, account: str) -> LastGood | None:
         known = self._last_good.get(account)

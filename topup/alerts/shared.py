@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from typing import Any
 
 from topup.account import Account
-from topup.alerts.engine import RuleState, settle, step
-from topup.alerts.messages import Facts, LastGood, Notice, compose
-from topup.alerts.rule import Inputs
+from topup.alerts.engine import Action, RuleState, settle
+from topup.alerts.evaluation import run_rules
+from topup.alerts.messages import LastGood, Notice
+from topup.alerts.rule import Inputs, Rule
 from topup.alerts.rules import RULES
-from topup.alerts.settings import AccountRules
 from topup.alerts.stores import AlertTransaction, stored
-from topup.model import CheckResult
 from topup.secrets import Secret
 
 log = logging.getLogger("topup.alerts")
@@ -45,38 +44,39 @@ class Decided:
 def decide(
     tx: AlertTransaction,
     account: Account,
-    result: CheckResult,
-    rules: AccountRules,
+    inputs: Inputs,
     *,
     now: datetime,
-    runway: Decimal | None,
-    spend: Decimal | None,
     last_known: Callable[[], LastGood | None],
     secrets: tuple[Secret, ...],
 ) -> list[Decided]:
-    """Run the rules in ``tx``: each notice to send is written (state and history) as sent.
+    """Run the rules on ``inputs`` in ``tx``: each notice to send is written (state and
+    history) as sent.
 
     Storage errors propagate (the transaction rolls back). No network I/O here."""
     name = account.name
     states = {r.name: RuleState.from_json(tx.get_alert_state(name, r.name)) for r in RULES}
-    inputs = Inputs(result, rules, runway, spend)
-    facts: Facts | None = None
     decided: list[Decided] = []
-    for rule in RULES:
-        old = states[rule.name]
-        state = rule.track(old, result)
-        if rule.active(rules):
-            state, action = step(state, rule.evaluate(inputs, state), now, rules.cooldown)
-            if action is not None:
-                if facts is None:
-                    facts = Facts(account, rules, result, last_known(), runway, spend, state)
-                facts = replace(facts, state=state)
-                notice = compose(rule, action, facts, secrets)
-                owed, state = state, settle(state, action, True, now)
-                alert_id = tx.record_alert(name, rule.name, action, notice.text, at=notice.at)
-                decided.append(Decided(notice, rule.name, owed, state, alert_id))
-        if state != old:
-            tx.set_alert_state(name, rule.name, stored(state))
+
+    def send(rule: Rule[Any], action: Action, state: RuleState, notice: Notice) -> RuleState:
+        sent = settle(state, action, True, now)
+        alert_id = tx.record_alert(name, rule.name, action, notice.text, at=notice.at)
+        decided.append(Decided(notice, rule.name, state, sent, alert_id))
+        return sent
+
+    def save(rule: str, state: RuleState) -> None:
+        tx.set_alert_state(name, rule, stored(state))
+
+    run_rules(
+        account,
+        inputs,
+        states,
+        now=now,
+        last_known=last_known,
+        secrets=secrets,
+        send=send,
+        save=save,
+    )
     return decided
 
 

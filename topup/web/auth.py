@@ -81,14 +81,17 @@ async def _refuse(
         await send({"type": "websocket.close", "code": 1008})
         return
     body = json.dumps({"detail": detail}).encode()
+    await _send_whole(send, status, [(b"content-type", b"application/json"), *headers], body)
+
+
+async def _send_whole(
+    send: Send, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes
+) -> None:
+    """One whole HTTP response: ``headers`` then its content-length, and ``body``."""
     start: Message = {
         "type": "http.response.start",
         "status": status,
-        "headers": [
-            (b"content-type", b"application/json"),
-            *headers,
-            (b"content-length", str(len(body)).encode()),
-        ],
+        "headers": [*headers, (b"content-length", str(len(body)).encode())],
     }
     await send(start)
     await send({"type": "http.response.body", "body": body})
@@ -211,17 +214,7 @@ def safe_next(value: str | None) -> str:
 async def _respond(
     send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b""
 ) -> None:
-    start: Message = {
-        "type": "http.response.start",
-        "status": status,
-        "headers": [
-            *headers,
-            (b"cache-control", b"no-store"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-    }
-    await send(start)
-    await send({"type": "http.response.body", "body": body})
+    await _send_whole(send, status, [*headers, (b"cache-control", b"no-store")], body)
 
 
 class TokenAuth:

@@ -8,8 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from polling import wait_for
 
 from topup.sandbox.server import SandboxServer
 from topup.sandbox.state import SandboxState
@@ -17,15 +18,6 @@ from topup.sandbox.state import SandboxState
 from .receiver import Receiver
 
 CANARY = "tok-CANARY-e2e-0123456789abcdef"
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_spend_down_alerts_once_then_recovers(tmp_path: Path) -> None:
@@ -72,14 +64,14 @@ alerts = {{ below = "5" }}
             assert receiver.at("hook") == []
 
             state.spend("shop", account=account.id, amount="7")  # 3 USD left: below 5
-            assert wait_for(lambda: len(receiver.at("hook")) >= 1), "no low-balance alert"
+            assert wait_for(lambda: len(receiver.at("hook")) >= 1, 20), "no low-balance alert"
             time.sleep(1.5)  # more polls while it stays low: no repeat
             fired = receiver.at("hook")
             assert len(fired) == 1, [r.title for r in fired]
             assert "shop" in fired[0].message and "3" in fired[0].message
 
             state.set_balance("shop", account=account.id, balance="20")  # topped up
-            assert wait_for(lambda: len(receiver.at("hook")) >= 2), "no recovery message"
+            assert wait_for(lambda: len(receiver.at("hook")) >= 2, 20), "no recovery message"
             time.sleep(1.0)
             messages = receiver.at("hook")
             assert len(messages) == 2, [r.title for r in messages]

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -24,6 +24,7 @@ import httpx
 import pytest
 from alerts.receiver import Receiver
 from loopback import free_port
+from polling import wait_for
 from sqlalchemy import text
 from storage.conftest import PgSchema, postgres_base_url
 
@@ -41,15 +42,6 @@ LATENCY_MS = 400  # each check takes this long, so a worker is often caught hold
 SLACK = 2.0
 NAMES = [f"w{i}" for i in range(9)]
 TOKEN = "tok-CANARY-shared-0123456789abcdef"
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 25) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.fixture
@@ -135,7 +127,9 @@ def test_three_workers_share_the_accounts_and_survive_a_kill(
         started = datetime.now(UTC)
         try:
             # Everyone is checked (and stays so), whoever got there first.
-            assert wait_for(lambda: len(store.latest()) == len(NAMES)), "not every account checked"
+            assert wait_for(lambda: len(store.latest()) == len(NAMES), 25), (
+                "not every account checked"
+            )
 
             # Kill a watch worker at a moment it holds leases: checks it will never store.
             victim = workers[0]
@@ -153,11 +147,11 @@ def test_three_workers_share_the_accounts_and_survive_a_kill(
 
             # One alert when the balance falls below 5, one recovery when it is topped up.
             state.spend("shop", account=ids["w0"], amount="7")
-            assert wait_for(lambda: len(receiver.at("hook")) >= 1), "no low-balance alert"
+            assert wait_for(lambda: len(receiver.at("hook")) >= 1, 25), "no low-balance alert"
             time.sleep(2 * INTERVAL)  # more checks while low, by any worker: no repeat
             assert len(receiver.at("hook")) == 1, [r.title for r in receiver.at("hook")]
             state.set_balance("shop", account=ids["w0"], balance="20")
-            assert wait_for(lambda: len(receiver.at("hook")) >= 2), "no recovery"
+            assert wait_for(lambda: len(receiver.at("hook")) >= 2, 25), "no recovery"
             time.sleep(INTERVAL + LEASE)  # the killed worker's leases have long run out
 
             # The dashboard of the serving worker shows every account, whoever checked it.

@@ -8,12 +8,13 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alerts.helpers import RecordingNotifier, account_toml, config, ok
+from polling import wait_for
 from storage.conftest import PgSchema
 
 from topup.account import Account
@@ -47,15 +48,6 @@ def result(name: str, balance: str = "10") -> CheckResult:
     return ok(account, balance, datetime.now(UTC))
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
 @pytest.mark.postgres
 def test_two_workers_claiming_at_once_never_get_the_same_account(base: Store) -> None:
     names = [f"acct{i:02}" for i in range(60)]
@@ -87,7 +79,8 @@ def test_a_lease_that_ran_out_is_taken_over_and_a_live_one_is_not(base: Store) -
     assert a.claim(["x", "y"], 5) == ["x"]  # y is not due
     assert b.claim(["x", "y"], 5) == []  # x is leased
     assert a.renew(["x"]) == 1 and b.renew(["x"]) == 0  # only the holder renews
-    assert wait_for(lambda: (b.next_claimable(["x"]) or 1) <= 0)  # a stopped renewing
+    # a stopped renewing
+    assert wait_for(lambda: (b.next_claimable(["x"]) or 1) <= 0, 10, interval=0.02)
     assert b.claim(["x", "y"], 5) == ["x"]
     # The late worker's result is stored, but it does not end the new holder's lease.
     a.record([(result("x"), None)])

@@ -13,10 +13,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -177,17 +179,11 @@ def free_socket() -> socket.socket:
     return sock
 
 
-def serve(tmp: Path, token: str | None) -> Iterator[Server]:
-    store = Store.open(sqlite_url(tmp / "topup.db"))
-    now = datetime.now(UTC)
-    seed(store, now)
-    sandbox = Sandbox(store)
-    app = create_app(
-        store=store, accounts=make_accounts(), check_now=sandbox.check_now, token=token
-    )
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by a real uvicorn on a free loopback port (in a thread); its base URL."""
     sock = free_socket()
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -197,9 +193,23 @@ def serve(tmp: Path, token: str | None) -> Iterator[Server]:
         time.sleep(0.01)
     host, port = sock.getsockname()
     try:
-        yield Server(f"http://{host}:{port}", store, sandbox, token, now)
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def serve(tmp: Path, token: str | None) -> Iterator[Server]:
+    store = Store.open(sqlite_url(tmp / "topup.db"))
+    now = datetime.now(UTC)
+    seed(store, now)
+    sandbox = Sandbox(store)
+    app = create_app(
+        store=store, accounts=make_accounts(), check_now=sandbox.check_now, token=token
+    )
+    try:
+        with serving(app) as url:
+            yield Server(url, store, sandbox, token, now)
+    finally:
         store.close()

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,14 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from topup.account import Account
 from topup.model import CheckResult, Status
 from topup.storage import Store, sqlite_url
 from topup.web import create_app
 
-from .support import free_socket, ok
+from .support import ok, serving
 from .test_metrics import labels, samples
 
 
@@ -69,21 +66,10 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return []
 
     app = create_app(store=store, accounts=accounts(), check_now=check_now)
-    sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.01)
-    host, port = sock.getsockname()
     try:
-        yield f"http://{host}:{port}"
+        with serving(app) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
         store.close()
 
 

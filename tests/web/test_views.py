@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from topup.model import AMOUNT_FIELDS, Amounts, CheckResult, Status
 from topup.storage import AccountState, BalancePoint, CheckRecord, Store, StoredAccount, sqlite_url
 from topup.web import account_view, charts, create_app, fmt, pages, views
 from topup.web.views import Board, daily_spend, summarize
 
-from .support import Server, free_socket, make_accounts
+from .support import Server, make_accounts, serving
 
 NOW = datetime(2025, 6, 10, 12, tzinfo=UTC)
 
@@ -203,23 +197,6 @@ def test_the_configured_language_comes_before_the_browsers(tmp_path: Path) -> No
 
 async def _no_check(names: list[str] | None) -> list[CheckResult]:
     return []
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        time.sleep(0.01)
-    host, port = sock.getsockname()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 def test_negative_changes_are_coloured_and_carry_their_currency(open_server: Server) -> None:

@@ -1,36 +1,15 @@
 """The dashboard's lean history rows (:meth:`Store.trend_points`, read straight from the DB-API
 cursor through each column type's conversion) equal the stored points on SQLite and on
-PostgreSQL: aware UTC datetimes, exact decimals with their scale, booleans."""
+PostgreSQL (the ``store`` fixture of this folder): aware UTC datetimes, exact decimals with
+their scale, booleans."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-from storage.conftest import PgSchema, postgres_base_url
-
 from topup.model import CheckResult, Status
-from topup.storage import Store, sqlite_url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = Store.open(sqlite_url(tmp_path_factory.mktemp("db") / "topup.db"))
-        yield s
-        s.close()
-        return
-    schema = PgSchema(postgres_base_url())
-    try:
-        s = Store.open(schema.url)
-        yield s
-        s.close()
-    finally:
-        schema.drop()
+from topup.storage import Store
 
 
 def test_trend_rows_equal_the_stored_points(store: Store) -> None:

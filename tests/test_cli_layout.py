@@ -45,27 +45,29 @@ def test_no_command_reads_raw_config_tables() -> None:
         assert ".section(" not in path.read_text(), path.name
 
 
-def test_starting_the_cli_imports_no_web_storage_or_alert_library() -> None:
-    code = (
-        "import sys, typer.main, topup.cli\n"
-        "typer.main.get_command(topup.cli.app)\n"
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
-    )
+def heavy_modules_imported_by(code: str) -> str:
+    """Run ``code`` in a fresh interpreter; the modules of :data:`HEAVY` it imported, by commas."""
+    report = f"import sys\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code + report],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
-    assert done.stdout.strip() == ""
+    return done.stdout.strip()
+
+
+def test_starting_the_cli_imports_no_web_storage_or_alert_library() -> None:
+    code = "import typer.main, topup.cli\ntyper.main.get_command(topup.cli.app)\n"
+    assert heavy_modules_imported_by(code) == ""
 
 
 def test_the_help_of_a_light_command_imports_no_web_or_storage_library() -> None:
     code = (
-        "import sys, topup.cli\n"
+        "import topup.cli\n"
         "from typer.testing import CliRunner\n"
         "for args in (['--help'], ['check', '--help'], ['config', 'check', '--help']):\n"
         "    assert CliRunner().invoke(topup.cli.app, args).exit_code == 0\n"
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.strip() == ""
+    assert heavy_modules_imported_by(code) == ""

@@ -104,15 +104,24 @@ BAD = {
 }
 
 
+def bad_config_file(
+    case: str, server: Loopback, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A config file of a good account followed by the text of ``BAD[case]``, in an environment
+    without the variable one case refers to."""
+    monkeypatch.delenv("TOPUP_TEST_UNSET_VAR", raising=False)
+    path = tmp_path / "config.toml"
+    path.write_text(good_account(server) + "\n" + BAD[case][0], encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_config_is_located_explained_and_checks_nothing(
     case: str, loopback: Loopback, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("TOPUP_TEST_UNSET_VAR", raising=False)
-    bad, line, words, hint_words = BAD[case]
+    _bad, line, words, hint_words = BAD[case]
     loopback.route(sf_ok("good", "1"))
-    path = tmp_path / "config.toml"
-    path.write_text(good_account(loopback) + "\n" + bad, encoding="utf-8")
+    path = bad_config_file(case, loopback, tmp_path, monkeypatch)
 
     with pytest.raises(ConfigError) as caught:
         config_module.load(path)
@@ -322,10 +331,8 @@ def _cjk(text: str) -> bool:
 def test_config_errors_are_said_in_chinese_with_keys_and_values_as_written(
     case: str, loopback: Loopback, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("TOPUP_TEST_UNSET_VAR", raising=False)
     bad, line, _words, _hint = BAD[case]
-    path = tmp_path / "config.toml"
-    path.write_text(good_account(loopback) + "\n" + bad, encoding="utf-8")
+    path = bad_config_file(case, loopback, tmp_path, monkeypatch)
     outputs = []
     for lang in ("en", "zh-CN"):
         result = invoke(["--lang", lang, "check", "--config", str(path), "--json"])

@@ -35,6 +35,8 @@ SETTINGS = settings(
 AMOUNT_FIELDS = ("balance", "granted", "paid", "used")
 SF_ERRORS = (400, 401, 404, 429, 503, 504)
 NUMERIC = r"^-?[0-9]{1,12}(\.[0-9]{1,8})?$"
+#: What a secret is made of: printable ASCII without the space.
+SECRET_CHARS = st.characters(min_codepoint=33, max_codepoint=126)
 
 
 JSON_LEAVES = st.one_of(
@@ -287,11 +289,7 @@ def test_json_round_trips_amounts_exactly(items: list[CheckResult]) -> None:
 
 
 @SETTINGS
-@given(
-    value=st.text(
-        alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=24, max_size=120
-    )
-)
+@given(value=st.text(alphabet=SECRET_CHARS, min_size=24, max_size=120))
 def test_mask_never_shows_the_middle_of_a_long_secret(value: str) -> None:
     masked = mask(value)
     middle = value[5:-4]
@@ -301,7 +299,7 @@ def test_mask_never_shows_the_middle_of_a_long_secret(value: str) -> None:
 
 
 @SETTINGS
-@given(value=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=15))
+@given(value=st.text(alphabet=SECRET_CHARS, max_size=15))
 def test_mask_of_a_short_secret_shows_at_most_two_characters(value: str) -> None:
     masked = mask(value)
     assert len(masked.replace("…", "")) <= 2
@@ -310,11 +308,7 @@ def test_mask_of_a_short_secret_shows_at_most_two_characters(value: str) -> None
 
 
 @SETTINGS
-@given(
-    value=st.text(
-        alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=16, max_size=23
-    )
-)
+@given(value=st.text(alphabet=SECRET_CHARS, min_size=16, max_size=23))
 def test_mask_of_a_mid_length_secret_shows_at_most_a_third(value: str) -> None:
     masked = mask(value)
     assert len(masked.replace("…", "")) <= len(value) / 3

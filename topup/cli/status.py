@@ -8,14 +8,17 @@ attention come first. The placeholders' values and the templates' checking and r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from topup import entry
 from topup.cli.app import app
 from topup.cli.common import ConfigOption, DbOption
 from topup.cli.status_line import (
@@ -32,6 +35,7 @@ from topup.status import (
     EXIT_FAILED,
     EXIT_USAGE,
     SetupError,
+    config_path,
     database_url,
     read,
     read_setup,
@@ -87,6 +91,13 @@ def status(
             "--fresh", help=N_("Read the week of history now (else spend is reused for 10 min).")
         ),
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help=N_("Read history now, not the line kept for a minute (--fresh does too)."),
+        ),
+    ] = False,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
@@ -102,6 +113,9 @@ def status(
             )
     except typer.BadParameter as exc:
         raise _fail(exc.message, EXIT_USAGE) from None
+    started = time.time()
+    kept = None if fresh or no_cache else entry.pending  # set when the cache was asked, missed
+    files = [entry.stamp(config_path(config))] if kept is not None else []
     try:
         setup = read_setup(config)
     except SetupError as exc:
@@ -120,6 +134,8 @@ def status(
             ),
             EXIT_USAGE,
         )
+    if kept is not None and path is not None:  # a PostgreSQL history is never kept
+        files += [entry.stamp(path), entry.stamp(path.with_name(path.name + "-wal"))]
     try:
         with Store.open(url, migrate_schema=False) as store:
             overview = read(
@@ -136,6 +152,9 @@ def status(
     except typer.BadParameter as exc:
         raise _fail(exc.message, EXIT_USAGE) from None
     sys.stdout.write(line + "\n")
+    if kept is not None and path is not None:
+        with contextlib.suppress(Exception):  # keeping the line never fails the command
+            entry.keep(kept, files, started, line + "\n", overview.exit_code)
     raise typer.Exit(overview.exit_code)
 
 

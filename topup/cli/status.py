@@ -3,7 +3,9 @@
 It reads the history database and the config only (no network, no HTTP client, no migration).
 The line is a template (``--format``) whose placeholders :data:`HELP` lists; accounts that need
 attention come first. The placeholders' values and the templates' checking and rendering are
-:mod:`topup.cli.status_line`.
+:mod:`topup.cli.status_line`. A run started by the ``topup`` command keeps the line it printed
+for a minute (:mod:`topup.entry` answers the next identical run with it, before this module
+loads); ``--fresh`` and ``--no-cache`` neither read nor keep it.
 """
 
 from __future__ import annotations

@@ -129,3 +129,39 @@ def test_one_check_is_counted_in_the_singular(tmp_path: Path) -> None:
     one = invoke(["history", "a", "--db", str(db), "-c", str(config)])
     assert one.exit_code == 0, one.output
     assert "1 check, 0 failed" in one.output and "1 checks" not in one.output
+
+
+def test_the_overview_shows_a_last_good_value_as_check_does(tmp_path: Path) -> None:
+    """Quota windows only (a coding plan), several currencies: as the check table shows them."""
+    from topup.model import CurrencyBalance, QuotaWindow
+
+    db = tmp_path / "h.db"
+    now = utcnow()
+    plan = CheckResult(
+        account="plan",
+        provider="newapi",
+        status=Status.OK,
+        currency=None,
+        windows=(QuotaWindow(name="weekly", used_percent=Decimal("41")),),
+        checked_at=now,
+    )
+    mixed = CheckResult(
+        account="mixed",
+        provider="newapi",
+        status=Status.OK,
+        currency="CNY",
+        balance=Decimal("248.38"),
+        balances=(
+            CurrencyBalance(currency="CNY", balance=Decimal("248.38")),
+            CurrencyBalance(currency="USD", balance=Decimal("0.00")),
+        ),
+        checked_at=now,
+    )
+    with Store.open(sqlite_url(db)) as store:
+        store.record([(plan, "fp-plan"), (mixed, "fp-mixed")])
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    out = invoke(["history", "--db", str(db), "-c", str(config)])
+    assert out.exit_code == 0, out.output
+    assert "weekly 59% left" in out.output
+    assert "248.38 CNY + 0.00 USD" in out.output

@@ -36,6 +36,7 @@ from topup.cli.common import (
     since_option,
     store_url,
 )
+from topup.cli.render import balance_text
 from topup.display import money
 from topup.errors import ConfigError
 from topup.i18n import N_, _, ngettext
@@ -296,15 +297,11 @@ def overview(config: Path | None, db: str | None) -> None:
 
 
 def last_good_text(e: Entry) -> str:
-    p = e.last_good
-    if p is None:
+    """The last good value as `topup check` shows a balance (every currency, else the quota
+    windows)."""
+    if e.last_good is None:
         return _("unknown")
-    if p.unlimited:
-        return _("unlimited")
-    if p.balance is not None:
-        return money(p.balance, p.currency)
-    known = [c for c in p.entries() if c.balance is not None]
-    return " + ".join(money(c.balance, c.currency) for c in known) or _("unknown")
+    return balance_text(e.last_good).plain or _("unknown")
 
 
 def signed(value: Decimal | None, currency: str | None) -> str:

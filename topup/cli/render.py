@@ -13,7 +13,7 @@ from rich.text import Text
 from topup.attention import RUNWAY_WARNING_DAYS, Need, label
 from topup.display import money
 from topup.i18n import gettext
-from topup.model import CheckResult, Status
+from topup.model import Amounts, CheckResult, Status
 
 _ = gettext
 
@@ -79,7 +79,7 @@ def not_counted(results: Sequence[CheckResult], excluded: Collection[str] = ()) 
     return _("{parts}, not counted").format(parts=_(" and ").join(parts)) if parts else ""
 
 
-def balance_text(r: CheckResult) -> Text:
+def balance_text(r: Amounts) -> Text:
     """The Balance cell: the flat amount; else every currency; else the quota windows."""
     if r.balance is not None or r.unlimited:
         text = amount_text(r.balance, r.currency, r.unlimited)
@@ -98,7 +98,7 @@ def balance_text(r: CheckResult) -> Text:
     return amount_text(None, None)
 
 
-def windows_text(r: CheckResult, *, lowest_only: bool = False) -> Text:
+def windows_text(r: Amounts, *, lowest_only: bool = False) -> Text:
     """``5h 62% left · weekly 8% left`` (red under 10%, yellow under 25%); with
     ``lowest_only`` just the window with the least left (the Balance cell stays narrow)."""
     text = Text()

@@ -76,7 +76,11 @@ def test_one_account_and_404(open_server: Server) -> None:
         assert missing.status_code == 404
         assert c.get("/api/accounts/nope/history").status_code == 404
         assert c.post("/api/check", json={"accounts": ["nope"]}).status_code == 404
-        assert c.get("/accounts/nope").status_code == 404
+        page = c.get("/accounts/<nope>")
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "No account named &#39;&lt;nope&gt;&#39;" in page.text  # escaped, in a page
+        chinese = c.get("/accounts/nope", headers={"accept-language": "zh-CN"})
+        assert chinese.status_code == 404 and "没有名为" in chinese.text
 
 
 def test_history_points_checks_and_alerts(open_server: Server) -> None:

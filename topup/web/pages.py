@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -162,7 +162,7 @@ def router(board: Board, documents: Documents | None = None) -> APIRouter:
     def account(request: Request, name: str, range: str = Query("7d")) -> HTMLResponse:
         view = board.view(name)
         if view is None:
-            raise HTTPException(404, f"no account named {name!r}")
+            return render(request, "missing.html", status=404, account=repr(name))
         if range not in RANGES:
             range = "7d"
         now = board.now()

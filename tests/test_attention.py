@@ -71,3 +71,13 @@ def test_reasons_are_named_in_the_readers_language() -> None:
     assert label(Need.LOW) == "low"
     with i18n.use("zh-CN"):
         assert label(Need.LOW) == "余额不足"
+
+
+def test_every_status_has_a_label_for_people() -> None:
+    from topup.attention import status_label
+
+    assert {status_label(s) for s in Status} and status_label(Status.AUTH_ERROR) == "key rejected"
+    with i18n.use("zh-CN"):
+        labels = {s: status_label(s) for s in Status}
+    assert labels[Status.OK] == "正常" and labels[Status.UNREACHABLE] == "无法连接"
+    assert len(set(labels.values())) == len(Status)  # no two statuses read the same

@@ -51,6 +51,26 @@ def label(need: Need) -> str:
     return gettext(_LABELS[need])
 
 
+_STATUS_LABELS = {
+    Status.OK: N_("ok"),
+    Status.AUTH_ERROR: N_("key rejected"),
+    Status.EXHAUSTED: N_("exhausted"),
+    Status.RATE_LIMITED: N_("rate limited"),
+    Status.UNAVAILABLE: N_("unavailable"),
+    Status.UNREACHABLE: N_("unreachable"),
+    Status.ENDPOINT_RETIRED: N_("endpoint retired"),
+    Status.BAD_RESPONSE: N_("bad answer"),
+    Status.DISABLED: N_("disabled"),
+    Status.CONFIG_ERROR: N_("config error"),
+}
+
+
+def status_label(status: Status) -> str:
+    """What a status is called for a person, in the reader's language (the status values
+    themselves, ``ok``, ``auth_error``..., stay as they are in JSON, CSV and metrics)."""
+    return gettext(_STATUS_LABELS[status])
+
+
 @dataclass(frozen=True, slots=True)
 class Attention:
     """The reasons an account needs attention (none: it does not)."""

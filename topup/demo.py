@@ -116,26 +116,38 @@ def backfill(
             continue
         rate = rates[result.account]
         for hours_ago in range(days * 24, 0, -1):
-            balance = result.balance + rate * hours_ago
-            if hours_ago > 72:
-                balance -= top_ups.get(result.account, Decimal(0))  # before the top-up
+            spent = rate * hours_ago  # spent since then: the balance was that much higher
+            added = top_ups.get(result.account, Decimal(0)) if hours_ago > 72 else Decimal(0)
+            point = earlier(result, spent=spent, added=added)
             batch.append(
                 (
-                    replace(
-                        result,
-                        balance=balance,
-                        used=None
-                        if result.used is None
-                        else max(Decimal(0), result.used - rate * hours_ago),
-                        checked_at=now - timedelta(hours=hours_ago),
-                        duration=None,
-                    ),
+                    replace(point, checked_at=now - timedelta(hours=hours_ago), duration=None),
                     "demo-backfill",
                 )
             )
     if batch:
         store.record(batch)
     return len(batch)
+
+
+def earlier(result: CheckResult, *, spent: Decimal, added: Decimal) -> CheckResult:
+    """``result`` as it was before ``spent`` was spent and ``added`` was topped up.
+
+    The flat amounts and their entry in ``balances`` move together (they are one currency's);
+    a top-up and the spending are paid money, so ``paid`` moves with the balance (unknown
+    when that would make it negative); ``used`` is what was used then, unknown (None, never
+    zero) when the simulated spending is more than the platform says was ever used.
+    """
+    delta = spent - added
+    paid = None if result.paid is None or result.paid + delta < 0 else result.paid + delta
+    balance = None if result.balance is None else result.balance + delta
+    used = None if result.used is None or result.used <= spent else result.used - spent
+    shown = result.currency.upper() if result.currency else None
+    balances = tuple(
+        replace(e, balance=balance, paid=paid) if e.currency == shown else e
+        for e in result.balances
+    )
+    return replace(result, balance=balance, paid=paid, used=used, balances=balances)
 
 
 def config_text(

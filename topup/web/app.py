@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from topup.account import Account
 from topup.storage import StorageError, StorageUnavailable, Store
-from topup.web import api, pages
+from topup.web import api, errors, pages
 from topup.web.api import CheckNow
 from topup.web.auth import RequestGuard, TokenAuth
 from topup.web.documents import Documents
@@ -67,13 +67,16 @@ def create_app(
     app.state.documents = documents
     app.state.lang = lang  # read by topup.web.pages and the login form
 
+    errors.install(app)  # a browser gets an error page in its language, scripts the JSON
+
     @app.exception_handler(StorageUnavailable)
     async def unavailable(request: Request, exc: StorageUnavailable) -> Response:
-        return JSONResponse({"detail": "history database unavailable"}, status_code=503)
+        detail = "history database unavailable"
+        return errors.storage_answer(request, 503, detail, errors.STORAGE_UNAVAILABLE)
 
     @app.exception_handler(StorageError)
     async def storage_error(request: Request, exc: StorageError) -> Response:
-        return JSONResponse({"detail": "history database error"}, status_code=500)
+        return errors.storage_answer(request, 500, "history database error", errors.STORAGE_ERROR)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> PlainTextResponse:

@@ -49,6 +49,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from topup import i18n
 from topup.hosts import is_ip
+from topup.web import errors
 
 COOKIE = "topup_token"
 LOGIN = "/login"
@@ -75,10 +76,27 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _refuse(
-    scope: Scope, send: Send, status: int, detail: str, headers: Iterable[tuple[bytes, bytes]] = ()
+    scope: Scope,
+    send: Send,
+    status: int,
+    detail: str,
+    headers: Iterable[tuple[bytes, bytes]] = (),
+    *,
+    explanation: str | None = None,
+    back: bool = True,
 ) -> None:
+    """The JSON ``{"detail": ...}``, or for a browser asking for a page the error page in its
+    language (:mod:`topup.web.errors`; ``explanation``: an ``N_`` message)."""
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
+        return
+    if errors.wants_page(scope):
+        from topup.web import pages  # the pages import this module
+
+        _, html = errors.page(scope, status, explanation, back=back)
+        page_headers = [(k.encode(), v.encode()) for k, v in pages.HEADERS.items()]
+        page_headers.append((b"content-type", b"text/html; charset=utf-8"))
+        await _send_whole(send, status, [*page_headers, *headers], html.encode("utf-8"))
         return
     body = json.dumps({"detail": detail}).encode()
     await _send_whole(send, status, [(b"content-type", b"application/json"), *headers], body)
@@ -146,11 +164,13 @@ class RequestGuard:
         host = _header(scope, b"host")
         if not self.host_allowed(host):
             detail = "unknown Host; add its name to [serve] allowed_hosts"
-            await _refuse(scope, send, 400, detail)
+            # Static words only (no data, no link): harmless to a rebinding page.
+            await _refuse(scope, send, 400, detail, explanation=errors.UNKNOWN_HOST, back=False)
             return
         if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
             if self.cross_site(scope, host):
-                await _refuse(scope, send, 403, "cross-site request refused")
+                detail = "cross-site request refused"
+                await _refuse(scope, send, 403, detail, explanation=errors.CROSS_SITE)
                 return
             ctype = _header(scope, b"content-type")
             media = (ctype or "").split(";", 1)[0].strip().lower()

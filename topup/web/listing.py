@@ -18,10 +18,11 @@ from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends
 from fastapi import Query as Param
 
 from topup.web.account_view import AccountView, Total, totals
+from topup.web.errors import BadParameter
 
 MAX_PER_PAGE = 10_000
 STATUSES = ("ok", "stale", "failing", "never")
@@ -140,13 +141,13 @@ def parse(
 ) -> Query:
     """Check the parameters; a bad one is a 422 that names it."""
     if page < 1:
-        raise HTTPException(422, "page must be 1 or more")
+        raise BadParameter("page", "page must be 1 or more")
     if per_page is not None and not 1 <= per_page <= MAX_PER_PAGE:
-        raise HTTPException(422, f"per_page must be between 1 and {MAX_PER_PAGE}")
+        raise BadParameter("per_page", f"per_page must be between 1 and {MAX_PER_PAGE}")
     if sort is not None and sort.lstrip("-") not in SORTS:
-        raise HTTPException(422, f"sort must be one of {', '.join(SORTS)} (- for descending)")
+        raise BadParameter("sort", f"sort must be one of {', '.join(SORTS)} (- for descending)")
     if status is not None and status not in STATUSES:
-        raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
+        raise BadParameter("status", f"status must be one of {', '.join(STATUSES)}")
     text = q.strip() if q is not None else None
     return Query(
         page=page,

@@ -7,19 +7,23 @@ with :func:`topup.i18n.gettext`/:func:`~topup.i18n.ngettext` installed, new styl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import cookie_parser
+from starlette.types import Scope
 
 from topup import attention, i18n
 from topup.serialize import iso
-from topup.web import charts, fmt, language, listing
+from topup.web import charts, errors, fmt, language, listing
 from topup.web.auth import COOKIE
 from topup.web.documents import Documents
 from topup.web.views import WEEK, Board, daily_spend, usable
@@ -73,6 +77,7 @@ def environment() -> Environment:
         need_label=attention.label,
         runway_warning=attention.RUNWAY_WARNING_DAYS,
         gauge=charts.gauge,
+        status_label=attention.status_label,
     )
     return env
 
@@ -106,6 +111,54 @@ def render_html(name: str, lang: str, now: datetime, switch: str, **context: Any
 def login_html(lang: str, now: datetime, *, wrong: bool, next_url: str, switch: str) -> str:
     """The login form (:class:`topup.web.auth.TokenAuth` serves it)."""
     return render_html("login.html", lang, now, switch, wrong=wrong, next_url=next_url)
+
+
+def error_html(
+    lang: str,
+    now: datetime,
+    code: int,
+    *,
+    title: str,
+    explanation: str,
+    switch: str,
+    back: bool = True,
+    details: Sequence[str] = (),
+    **context: Any,
+) -> str:
+    """The error page (:mod:`topup.web.errors`): ``title`` and ``explanation`` are English
+    messages, translated here."""
+    return render_html(
+        "error.html",
+        lang,
+        now,
+        switch,
+        code=code,
+        title=title,
+        explanation=explanation,
+        back=back,
+        details=list(details),
+        **context,
+    )
+
+
+def lang_for(scope: Scope) -> str:
+    """The language of a request seen as its ASGI ``scope`` (as :func:`router`'s pages)."""
+    query = bytes(scope.get("query_string", b"")).decode("latin-1")
+    app = scope.get("app")
+    cookies = cookie_parser(_header(scope, b"cookie") or "")
+    return language.choose(
+        dict(parse_qsl(query)).get("lang"),
+        cookies.get(language.COOKIE),
+        getattr(getattr(app, "state", None), SETTING, None),
+        _header(scope, b"accept-language"),
+    )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 def router(board: Board, documents: Documents | None = None) -> APIRouter:
@@ -162,7 +215,17 @@ def router(board: Board, documents: Documents | None = None) -> APIRouter:
     def account(request: Request, name: str, range: str = Query("7d")) -> HTMLResponse:
         view = board.view(name)
         if view is None:
-            return render(request, "missing.html", status=404, account=repr(name))
+            return render(
+                request,
+                "error.html",
+                status=404,
+                code=404,
+                title=errors.TITLES[404],
+                explanation=errors.EXPLANATIONS[404],
+                back=True,
+                details=[],
+                account=repr(name),
+            )
         if range not in RANGES:
             range = "7d"
         now = board.now()

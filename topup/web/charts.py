@@ -22,7 +22,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from topup.i18n import gettext
+from topup.i18n import gettext, ngettext
 from topup.model import QuotaWindow
 from topup.web.fmt import money, short_date
 
@@ -133,14 +133,38 @@ def step_path(xy: Sequence[tuple[float, float]], end_x: float) -> str:
     return "".join(parts)
 
 
+#: Where a cached sparkline's label goes (see :func:`labelled`).
+LABEL_SLOT = "\x00label\x00"
+
+
+def spark_label(points: int) -> str:
+    """The sparkline's accessible name in the current language."""
+    if not points:
+        return gettext("no data")
+    return ngettext("{n} point", "{n} points", points).format(n=points)
+
+
+def labelled(svg: str, points: int) -> Markup:
+    """A sparkline drawn with ``label=LABEL_SLOT`` (cached in any language), named now."""
+    return Markup(svg.replace(LABEL_SLOT, escape(spark_label(points)), 1))  # noqa: S704
+
+
 def sparkline(
-    series: Series, start: datetime, end: datetime, *, width: int = 120, height: int = 28
+    series: Series,
+    start: datetime,
+    end: datetime,
+    *,
+    width: int = 120,
+    height: int = 28,
+    label: str | None = None,
 ) -> Markup:
-    """A tiny step chart of ``series`` over ``[start, end]``; an empty box with no data."""
-    label = "no data" if not series else f"{len(series)} points"
+    """A tiny step chart of ``series`` over ``[start, end]``; an empty box with no data.
+    ``label``: its accessible name (default: :func:`spark_label`, in the current language)."""
+    name = spark_label(len(series)) if label is None else label
+    name = name if name == LABEL_SLOT else escape(name)
     head = (
         f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{label}">'
+        f'role="img" aria-label="{name}">'
     )
     if not series:
         return _svg(head + "</svg>")

@@ -18,11 +18,11 @@ from markupsafe import Markup
 from topup import burn
 from topup.burn import PointLike, Sample
 from topup.serialize import decimal_str
-from topup.web.charts import sparkline
+from topup.web.charts import LABEL_SLOT, labelled, sparkline
 
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
-EMPTY_SPARK = sparkline((), datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC))
+NO_TIME = datetime.min.replace(tzinfo=UTC)
 P = TypeVar("P", bound=PointLike)
 
 
@@ -47,14 +47,17 @@ class Summary:
     runs_out_at: datetime | None
     #: The sparkline, drawn once per summary (it is most of a page's rendering time), kept
     #: compressed (a page shows a hundred of them; ten thousand accounts keep ~8 MB, not 18).
+    #: Its accessible name is left out (:data:`~topup.web.charts.LABEL_SLOT`): it is named in
+    #: the reader's language when shown (``spark_count`` points).
     spark_z: bytes = b""
+    spark_count: int = 0
 
     @property
     def spark_svg(self) -> Markup:
         if not self.spark_z:
-            return EMPTY_SPARK
+            return sparkline((), NO_TIME, NO_TIME)
         # Our own SVG (see topup.web.charts: numbers and escaped text only), as it was drawn.
-        return Markup(zlib.decompress(self.spark_z).decode())  # noqa: S704
+        return labelled(zlib.decompress(self.spark_z).decode(), self.spark_count)
 
 
 EMPTY = Summary((), None, None, None, None, None)
@@ -93,7 +96,8 @@ def summarize(points: Sequence[PointLike], now: datetime, *, spark: bool = True)
     est = burn.estimate(points, window=WEEK, now=now)  # all points: it knows unlimited keys
     series = tuple((p.at, p.balance) for p in good if p.balance is not None)
     return Summary(  # without ``spark``: the points are not kept (the index's memory)
-        spark_z=zlib.compress(sparkline(series, now - WEEK, now).encode()),
+        spark_z=zlib.compress(sparkline(series, now - WEEK, now, label=LABEL_SLOT).encode()),
+        spark_count=len(series),
         spark=series if spark else (),
         change_24h=None if before_24h is None else latest - before_24h,
         change_7d=None if before_7d is None else latest - before_7d,

@@ -5,6 +5,12 @@
   var every = (isNaN(refreshAttr) ? 30 : refreshAttr) * 1000;
   var busy = false;
 
+  // A message the page gives in its language (data-* on <body>), "{error}" filled in.
+  function failed(attr, fallback, e) {
+    var text = document.body.getAttribute(attr) || fallback;
+    return text.replace("{error}", e && e.message ? e.message : String(e));
+  }
+
   function say(text, error) {
     var el = document.getElementById("check-status");
     if (!el) return;
@@ -31,7 +37,7 @@
         }
         document.body.setAttribute("data-refreshed", String(Date.now()));
       })
-      .catch(function (e) { say("refresh failed: " + e.message, true); });
+      .catch(function (e) { say(failed("data-refresh-failed", "refresh failed: {error}", e), true); });
   }
 
   function checkNow(button) {
@@ -58,7 +64,7 @@
         say(word + " " + n + (bad ? " · " + bad + " ✗" : " ✓"), bad > 0);
         return refresh();
       })
-      .catch(function (e) { say("check failed: " + e.message, true); })
+      .catch(function (e) { say(failed("data-check-failed", "check failed: {error}", e), true); })
       .then(function () { busy = false; button.disabled = false; });
   }
 

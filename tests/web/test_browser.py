@@ -229,3 +229,17 @@ def test_the_login_page(browser: Any, server: Server) -> None:
     page.wait_for_url(re.compile(r"/login"))
     assert "topup_token" not in {c["name"] for c in context.cookies()}
     context.close()
+
+
+def test_a_failed_check_is_reported_in_the_readers_language(browser: Any, server: Server) -> None:
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    # The dashboard's own API answers 503 (a loopback route in the page, nothing reaches out).
+    page.route("**/api/check", lambda route: route.fulfill(status=503, body="{}"))
+    page.goto(f"{server.url}/accounts/alpha?token={TOKEN}")
+    page.click("button[data-check]")
+    page.wait_for_function("() => document.getElementById('check-status').textContent !== ''")
+    status = page.locator("#check-status")
+    assert status.inner_text() == "检查失败：HTTP 503"
+    assert "error" in (status.get_attribute("class") or "")
+    context.close()

@@ -100,7 +100,7 @@ def test_table_shows_balances_with_currency_status_and_totals(
     gamma = row(out, "gamma")
     assert "3.50 CNY" in gamma
     delta = row(out, "delta")
-    assert "unknown" in delta and "auth_error" in delta and "Invalid token" in delta
+    assert "unknown" in delta and "key rejected" in delta and "Invalid token" in delta
     assert not re.search(r"\b0(\.00)?\b", delta), delta  # unknown is never shown as zero
     totals = [line for line in out.splitlines() if "Total" in line]
     assert any("211.88 USD" in line for line in totals), out
@@ -152,7 +152,7 @@ def test_a_failure_outranks_a_low_balance(loopback: Loopback, tmp_path: Path) ->
     path = write_config(tmp_path, [sf(loopback, "alpha", min_balance=5), sf(loopback, "delta")])
     result = invoke(["check", "-c", str(path)])
     assert result.exit_code == 1
-    assert "endpoint_retired" in row(result.stdout, "delta")
+    assert "endpoint retired" in row(result.stdout, "delta")
 
 
 def test_all_ok_is_exit_0(loopback: Loopback, tmp_path: Path) -> None:

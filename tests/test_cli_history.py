@@ -165,3 +165,79 @@ def test_the_overview_shows_a_last_good_value_as_check_does(tmp_path: Path) -> N
     assert out.exit_code == 0, out.output
     assert "weekly 59% left" in out.output
     assert "248.38 CNY + 0.00 USD" in out.output
+
+
+def _record_failure(store: Store, name: str, status: Status, message: str, at: datetime) -> None:
+    result = CheckResult(
+        account=name, provider="newapi", status=status, message=message, checked_at=at
+    )
+    store.record([(result, "fp-" + name)])
+
+
+def test_an_account_whose_checks_all_failed_shows_its_failure_runs(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    start = utcnow().replace(microsecond=0) - timedelta(hours=3)
+    with Store.open(sqlite_url(db)) as store:
+        for i in range(3):
+            _record_failure(
+                store, "down", Status.UNAVAILABLE, "HTTP 503", start + timedelta(minutes=i)
+            )
+        _record_failure(store, "down", Status.AUTH_ERROR, "HTTP 401", start + timedelta(hours=1))
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    out = invoke(["history", "down", "--db", str(db), "-c", str(config)])
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    unavailable = next(line for line in lines if "HTTP 503" in line)
+    assert "unavailable" in unavailable and f"{start:%Y-%m-%d %H:%M:%S}" in unavailable
+    assert f"{start + timedelta(minutes=2):%Y-%m-%d %H:%M:%S}" in unavailable
+    assert unavailable.rstrip("│ ").endswith("3")
+    assert "key rejected" in next(line for line in lines if "HTTP 401" in line)
+    assert "Balance" not in out.stdout  # no empty table of balances
+    assert "4 checks, 4 failed" in out.stdout
+    as_json = invoke(["history", "down", "--json", "--db", str(db), "-c", str(config)])
+    assert [c["status"] for c in json.loads(as_json.stdout)["checks"]] == [
+        "unavailable",
+        "unavailable",
+        "unavailable",
+        "auth_error",
+    ]
+    zh = invoke(["--lang", "zh-CN", "history", "down", "--db", str(db), "-c", str(config)])
+    assert "密钥被拒绝" in zh.stdout
+
+
+def test_a_bad_since_is_a_usage_error_with_or_without_a_name(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with Store.open(sqlite_url(db)) as store:
+        _record(store, "a", "10", utcnow())
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    for args in (["history"], ["history", "a"]):
+        out = invoke([*args, "--since", "bogus", "--db", str(db), "-c", str(config)])
+        assert out.exit_code == 2 and "bogus" in out.output
+
+
+def test_an_unknown_name_is_no_account_but_a_configured_one_has_no_history(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "h.db"
+    with Store.open(sqlite_url(db)) as store:
+        _record(store, "a", "10", utcnow() - timedelta(days=60))
+    config = tmp_path / "c.toml"
+    config.write_text('[[accounts]]\nname = "fresh"\nprovider = "deepseek"\napi_key = "sk-test"\n')
+    base = ["--db", str(db), "-c", str(config)]
+    out = invoke(["history", "nosuch", *base])
+    assert out.exit_code == 2 and "no account named 'nosuch'" in out.output
+    out = invoke(["history", "fresh", *base])
+    assert out.exit_code == 2 and "no history for account 'fresh'" in out.output
+
+
+def test_the_overview_names_the_status_for_a_person(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with Store.open(sqlite_url(db)) as store:
+        _record_failure(store, "b", Status.AUTH_ERROR, "HTTP 401", utcnow())
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    out = invoke(["--lang", "zh-CN", "history", "--db", str(db), "-c", str(config)])
+    assert out.exit_code == 0, out.output
+    assert "密钥被拒绝" in out.stdout and "auth_error" not in out.stdout

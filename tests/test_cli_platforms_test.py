@@ -87,7 +87,7 @@ def test_a_mismatch_shows_what_the_expression_found_and_exits_1(
     result = invoke(["platforms", "test", "myrelay", "--config", str(path)])
     assert result.exit_code == 1
     assert "balance = data.balance  ->  null  (found nothing)" in result.stdout
-    assert "bad_response" in result.stdout
+    assert "bad answer" in result.stdout
     assert "found nothing in the answer" in result.stdout
 
 
@@ -98,7 +98,7 @@ def test_a_refused_key_exits_1_with_the_platforms_message(
     path = relay_config(platform, tmp_path)
     result = invoke(["platforms", "test", "myrelay", "--config", str(path)])
     assert result.exit_code == 1
-    assert "HTTP 401" in result.stdout and "auth_error" in result.stdout
+    assert "HTTP 401" in result.stdout and "key rejected" in result.stdout
     assert 'message = message  ->  "invalid token"' in result.stdout
     assert KEY not in result.output
 

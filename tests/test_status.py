@@ -350,3 +350,26 @@ def test_topup_status_runs_as_a_command_of_topup(tmp_path: Path, db: Path) -> No
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "TOPUP_LANG": "en"}
     out = invoke(["status", "--db", str(db), "-c", str(cfg), "--plain"], env=env)
     assert (out.exit_code, out.stdout) == (0, "1 ok; 2.50 USD\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--format", "{x"], "a { has no } after it"),
+        (["--format", "a}b"], "a } has no { before it"),
+        (
+            ["--format", "{mark}", "--each", "{name}"],
+            "--each writes {accounts}, which --format does not use: add it, e.g. "
+            "--format '{mark} {accounts}'",
+        ),
+    ],
+)
+def test_template_errors_show_single_braces_in_our_words(
+    tmp_path: Path, db: Path, args: list[str], said: str
+) -> None:
+    with Store.open(sqlite_url(db)) as store:
+        record(store, "a", "1")
+    out = run(tmp_path, *args)
+    assert out.exit_code == 2 and said in out.stderr, out.stderr
+    assert "{{" not in out.stderr.split("(write")[0] and "expected" not in out.stderr
+    assert "Single" not in out.stderr

@@ -52,6 +52,11 @@ ConfigOption = Annotated[
 err_console = Console(stderr=True, soft_wrap=True)  # one line per message: greppable logs
 
 
+def prefixed(message: str) -> str:
+    """``topup: message`` with the colon the reader's language uses (``topup：`` in Chinese)."""
+    return _("topup: {message}").format(message=message)
+
+
 def fail_config(exc: ConfigError, *, after: str | None = None) -> NoReturn:
     """Say what is wrong with the config (located) and exit 2; ``after``: what was therefore
     not done (default: nothing was checked)."""

@@ -22,6 +22,7 @@ from topup.cli.common import (
     DbOption,
     err_console,
     fail_config,
+    prefixed,
     store_url,
 )
 from topup.durations import parse_duration
@@ -57,11 +58,12 @@ def _keep(keep: str | None, storage: StorageSettings) -> float:
     if keep is None:
         if storage.keep is None:
             err_console.print(
-                "topup: "
-                + escape(
-                    _(
-                        "how long to keep? pass --keep (e.g. --keep 90d) "
-                        'or set keep = "90d" in the [storage] table of the config'
+                escape(
+                    prefixed(
+                        _(
+                            "how long to keep? pass --keep (e.g. --keep 90d) "
+                            'or set keep = "90d" in the [storage] table of the config'
+                        )
                     )
                 ),
                 highlight=False,
@@ -71,10 +73,11 @@ def _keep(keep: str | None, storage: StorageSettings) -> float:
     seconds = parse_duration(keep)
     if seconds is None or seconds <= 0:
         err_console.print(
-            "topup: "
-            + escape(
-                _("--keep {value} is not a positive duration (e.g. 90d, 12h)").format(
-                    value=repr(keep)
+            escape(
+                prefixed(
+                    _("--keep {value} is not a positive duration (e.g. 90d, 12h)").format(
+                        value=repr(keep)
+                    )
                 )
             ),
             highlight=False,
@@ -137,10 +140,11 @@ def prune_command(
     path = _sqlite_file(url)
     if path is not None and not path.exists():  # pruning never creates a database
         err_console.print(
-            "topup: "
-            + escape(
-                _("no history database at {path} (pass --db or set [storage] url)").format(
-                    path=path
+            escape(
+                prefixed(
+                    _("no history database at {path} (pass --db or set [storage] url)").format(
+                        path=path
+                    )
                 )
             ),
             highlight=False,

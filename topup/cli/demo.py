@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from topup.cli.app import app
-from topup.cli.common import below_minimum, check_accounts
+from topup.cli.common import below_minimum, check_accounts, prefixed
 from topup.cli.render import print_table
 from topup.i18n import N_, gettext
 
@@ -164,7 +164,7 @@ def run_demo(
                 on_ready=ready,
             )
         except ServeError as exc:
-            console.print(f"[red]topup: {escape(str(exc))}[/]")
+            console.print("[red]" + escape(prefixed(str(exc))) + "[/]")
             raise typer.Exit(1) from None
 
     finally:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from topup import config as config_module
 from topup.account import Account
-from topup.attention import label
+from topup.attention import label, status_label
 from topup.cli.app import app
 from topup.cli.common import (
     EXIT_USAGE,
@@ -124,19 +124,27 @@ def history(
 ) -> None:
     if as_json and as_csv:
         raise typer.BadParameter(_("choose one of --json and --csv"))
+    start = since_option(since)  # a bad --since is a usage error, with or without a name
     if name is None:
         if as_json or as_csv:
             raise typer.BadParameter(_("--json and --csv need an account name"))
         overview(config, db)
         return
-    start = since_option(since)
-    store = open_store(config, db)
+    store, accounts = open_history(config, db)
     with store:
         points = store.balance_history(name, start)
         checks = store.check_history(name, start)
         burn = burn_of(store, name)
+        known = not (points or checks) and (
+            any(a.name == name for a in accounts or ()) or store.check_history(name, None)
+        )
     if not points and not checks:
-        err_console.print(escape(_("topup: no history for account {name}").format(name=repr(name))))
+        message = (
+            _("topup: no history for account {name}")
+            if known
+            else _("topup: no account named {name}")
+        )
+        err_console.print(escape(message.format(name=repr(name))))
         raise typer.Exit(EXIT_USAGE)
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -169,6 +177,93 @@ def history(
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
     console = Console()
+    if points:
+        print_points(console, points, checks, show_all)
+    failure_runs = failed_runs(checks)
+    if failure_runs:
+        print_failures(console, failure_runs)
+    failures = sum(1 for c in checks if not c.status.checked)
+    console.print(
+        ngettext(
+            "{checks} check, {failed} failed", "{checks} checks, {failed} failed", len(checks)
+        ).format(checks=len(checks), failed=failures),
+        highlight=False,
+    )
+    if burn.spend_per_day is not None:
+        console.print(
+            _("Spend: {amount} per day").format(amount=money(burn.spend_per_day, burn.currency)),
+            highlight=False,
+        )
+    if burn.runway_days is not None:
+        out_at = (
+            _(" (runs out {date})").format(date=f"{burn.runs_out_at:%Y-%m-%d}")
+            if burn.runs_out_at
+            else ""
+        )
+        console.print(
+            _("Runway: {days} days{out_at}").format(days=f"{burn.runway_days:.1f}", out_at=out_at),
+            highlight=False,
+        )
+
+
+#: At most this many failure runs are shown (the latest).
+FAILURE_RUNS_SHOWN = 20
+
+
+def failed_runs(checks: Sequence[CheckRecord]) -> list[tuple[CheckRecord, CheckRecord, int]]:
+    """Runs of consecutive failed checks with the same status and message: (first, last, count)."""
+    runs: list[tuple[CheckRecord, CheckRecord, int]] = []
+    previous_failed = False
+    for c in checks:
+        if c.status.checked:
+            previous_failed = False
+            continue
+        if (
+            previous_failed
+            and runs
+            and runs[-1][0].status == c.status
+            and runs[-1][0].message == c.message
+        ):
+            first, _last, count = runs[-1]
+            runs[-1] = (first, c, count + 1)
+        else:
+            runs.append((c, c, 1))
+        previous_failed = True
+    return runs
+
+
+def print_failures(console: Console, runs: list[tuple[CheckRecord, CheckRecord, int]]) -> None:
+    grid = Table(header_style="bold", title=_("Failed checks"), title_justify="left")
+    grid.add_column(_("First (UTC)"))
+    grid.add_column(_("Last (UTC)"))
+    grid.add_column(_("Status"))
+    grid.add_column(_("Message"))
+    grid.add_column(_("Checks"), justify="right")
+    for first, last, count in runs[-FAILURE_RUNS_SHOWN:]:
+        grid.add_row(
+            f"{first.checked_at:%Y-%m-%d %H:%M:%S}",
+            "" if count == 1 else f"{last.checked_at:%Y-%m-%d %H:%M:%S}",
+            escape(status_label(first.status)),
+            escape(first.message or ""),
+            str(count),
+        )
+    console.print(grid)
+    if len(runs) > FAILURE_RUNS_SHOWN:
+        console.print(
+            _("{shown} latest of {total} failure runs shown (--json lists every check)").format(
+                shown=FAILURE_RUNS_SHOWN, total=len(runs)
+            ),
+            style="dim",
+            highlight=False,
+        )
+
+
+def print_points(
+    console: Console,
+    points: Sequence[BalancePoint],
+    checks: Sequence[CheckRecord],
+    show_all: bool,
+) -> None:
     runs = [(p, 1) for p in points] if show_all else folded(points, checks)
     grid = Table(header_style="bold")
     grid.add_column(_("Time (UTC)"))
@@ -202,28 +297,6 @@ def history(
                 folded_checks,
             ).format(folded=folded_checks),
             style="dim",
-            highlight=False,
-        )
-    failures = sum(1 for c in checks if not c.status.checked)
-    console.print(
-        ngettext(
-            "{checks} check, {failed} failed", "{checks} checks, {failed} failed", len(checks)
-        ).format(checks=len(checks), failed=failures),
-        highlight=False,
-    )
-    if burn.spend_per_day is not None:
-        console.print(
-            _("Spend: {amount} per day").format(amount=money(burn.spend_per_day, burn.currency)),
-            highlight=False,
-        )
-    if burn.runway_days is not None:
-        out_at = (
-            _(" (runs out {date})").format(date=f"{burn.runs_out_at:%Y-%m-%d}")
-            if burn.runs_out_at
-            else ""
-        )
-        console.print(
-            _("Runway: {days} days{out_at}").format(days=f"{burn.runway_days:.1f}", out_at=out_at),
             highlight=False,
         )
 
@@ -323,7 +396,7 @@ def age_text(age: timedelta) -> str:
 
 
 def status_text(e: Entry) -> str:
-    what = _("never checked") if e.status is None else e.status.value
+    what = _("never checked") if e.status is None else status_label(e.status)
     if not e.attention.needed:
         return f"[green]{escape(what)}[/]"
     why = ", ".join(label(r) for r in e.attention.reasons)

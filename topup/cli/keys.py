@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from topup import config as config_module
+from topup.attention import status_label
 from topup.cli.app import app
 from topup.cli.common import (
     EXIT_FAILED,
@@ -200,7 +201,7 @@ def _cells(row: KeyRow) -> dict[str, RenderableType]:
         "Key": row.key,
         "Fingerprint": row.fingerprint,
         "Provider": r.provider,
-        "Status": Text(r.status.value, style=STATUS_STYLE[r.status]),
+        "Status": Text(status_label(r.status), style=STATUS_STYLE[r.status]),
         "Balance": balance_text(r) if r.status.checked else Text(""),
         "Used": money(r.used, r.currency) if r.used is not None else "",
     }

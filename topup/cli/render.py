@@ -10,7 +10,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from topup.attention import RUNWAY_WARNING_DAYS, Need, label
+from topup.attention import RUNWAY_WARNING_DAYS, Need, label, status_label
 from topup.display import money
 from topup.i18n import gettext
 from topup.model import Amounts, CheckResult, Status
@@ -143,8 +143,9 @@ def reasons(r: CheckResult, runway: Decimal | None = None, *, low: bool = False)
 
 
 def status_text(r: CheckResult, runway: Decimal | None = None, *, low: bool = False) -> Text:
-    """``ok`` (the status, as --json says it), then what needs attention: ``ok, low``."""
-    text = Text(r.status.value, style=STATUS_STYLE[r.status])
+    """The status as a person calls it (translated; --json keeps the value), then what needs
+    attention: ``ok, low``."""
+    text = Text(status_label(r.status), style=STATUS_STYLE[r.status])
     for need in reasons(r, runway, low=low):
         text.append(", ").append(label(need), style="bold yellow")
     return text

@@ -18,6 +18,7 @@ from topup.cli.common import (
     err_console,
     fail_config,
     load_config,
+    prefixed,
     start_service,
 )
 from topup.errors import ConfigError
@@ -74,5 +75,5 @@ def serve(
     try:
         serve_web(service, host=host, port=port, token=token)
     except ServeError as exc:
-        err_console.print(f"[red]topup: {escape(str(exc))}[/]")
+        err_console.print("[red]" + escape(prefixed(str(exc))) + "[/]")
         raise typer.Exit(EXIT_FAILED) from None

@@ -22,7 +22,7 @@ import typer
 
 from topup import entry
 from topup.cli.app import app
-from topup.cli.common import ConfigOption, DbOption
+from topup.cli.common import ConfigOption, DbOption, prefixed
 from topup.cli.status_line import (
     DEFAULT_EACH,
     EACH_NAMES,
@@ -65,7 +65,7 @@ HELP = N_(
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    sys.stderr.write(f"topup: {message}\n")
+    sys.stderr.write(prefixed(message) + "\n")
     return typer.Exit(code)
 
 
@@ -111,7 +111,7 @@ def status(
                 _(
                     "--each writes {{accounts}}, which --format does not use: add it, e.g. "
                     "--format '{{mark}} {{accounts}}'"
-                )
+                ).format()  # the doubled braces are the template's: formatted once, shown single
             )
     except typer.BadParameter as exc:
         raise _fail(exc.message, EXIT_USAGE) from None

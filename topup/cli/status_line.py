@@ -245,9 +245,18 @@ def _fields_of(template: str) -> list[tuple[str, str]]:
             _(
                 "{template!r} is not a valid template: {problem} (write {{{{ and }}}} for "
                 "literal braces)"
-            ).format(template=template, problem=str(exc))
+            ).format(template=template, problem=brace_problem(str(exc)))
         ) from None
     return found
+
+
+def brace_problem(python_says: str) -> str:
+    """What is wrong with a template's braces, in our words (``str.format`` says it in English)."""
+    if "'}'" in python_says and "Single" in python_says:
+        return _("a }} has no {{ before it").format()
+    if "'{'" in python_says or "expected '}'" in python_says:
+        return _("a {{ has no }} after it").format()
+    return _("its braces do not pair up")
 
 
 def check_template(value: str | None, names: set[str], keyed: dict[str, str]) -> set[str]:

@@ -118,7 +118,7 @@ def test_no_secret_in_any_delivered_body(tmp_path: Path, store: Store, receiver:
     assert len(kinds) == 5, kinds  # failures fired, recovered; exhausted fired, recovered; below
     failure = next(r for r in receiver.at("all") if "failing" in r.title)
     assert "replace the key" in failure.message
-    assert "Last check: auth_error: invalid key sk-CA" in failure.message
+    assert "Last check: key rejected (auth_error): invalid key sk-CA" in failure.message
     assert "last seen 20.00 USD" in failure.message
     for r in receiver.received:
         assert CANARY not in r.raw

@@ -1,5 +1,6 @@
 """Alert texts in Simplified Chinese: every rule's notice, chosen by ``[ui] lang`` or the
-environment; amounts, currency codes and status values stay as they are."""
+environment; amounts and currency codes stay as they are, a status is named for a person (its
+value follows in the last check's line)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,23 @@ from .helpers import CANARY, account_toml, at, config, failed, ok
 ON: dict[str, object] = {"below": Decimal(5), "runway": Decimal(3), "window": Decimal(10)}
 
 
-def _facts(rule: Rule[Any], tmp_path: Path, *, failing: bool = False) -> Facts:
+def _facts(
+    rule: Rule[Any],
+    tmp_path: Path,
+    *,
+    failing: bool = False,
+    runway: Decimal | None = Decimal(2),
+    spend: Decimal | None = Decimal("1.5"),
+) -> Facts:
     account = config(account_toml("acct"), tmp_path).accounts[0]
     rules = AccountRules().with_settings({k: v for k, v in ON.items() if k == rule.name})
     result = failed(account, at(5)) if failing else ok(account, "4", at(0))
     last = LastGood("USD", Decimal("4"), False, at(0))
-    return Facts(account, rules, result, last, Decimal(2), Decimal("1.5"), RuleState(failures=3))
+    return Facts(account, rules, result, last, runway, spend, RuleState(failures=3))
+
+
+def _rule(name: str) -> Rule[Any]:
+    return next(r for r in RULES if r.name == name)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
@@ -49,12 +61,65 @@ def test_every_rule_writes_its_notice_in_chinese(rule: Rule[Any], tmp_path: Path
     assert CANARY not in chinese.text + recovered.text
 
 
-def test_a_failing_check_keeps_its_status_value_and_last_good_value(tmp_path: Path) -> None:
-    rule = next(r for r in RULES if r.name == "failures")
-    notice = compose(rule, "fired", _facts(rule, tmp_path, failing=True), language="zh-CN")
-    assert f"检查失败（连续 3 次，{Status.UNREACHABLE.value}）" in notice.title
-    assert "当前未知；最近一次为 4.00 USD（2025-03-01 12:00 UTC）" in notice.body
-    assert f"最近检查：{Status.UNREACHABLE.value}: down" in notice.body
+def test_a_failing_check_names_its_status_for_a_person_and_keeps_the_last_good_value(
+    tmp_path: Path,
+) -> None:
+    notice = compose(_rule("failures"), "fired", _facts(_rule("failures"), tmp_path, failing=True))
+    assert "checks failing (3 in a row, unreachable)" in notice.title
+    chinese = compose(
+        _rule("failures"),
+        "fired",
+        _facts(_rule("failures"), tmp_path, failing=True),
+        language="zh-CN",
+    )
+    assert "检查失败（连续 3 次，无法连接）" in chinese.title
+    assert "当前未知；最近一次为 4.00 USD（2025-03-01 12:00 UTC）" in chinese.body
+    assert f"最近检查：无法连接（{Status.UNREACHABLE.value}）：down" in chinese.body
+
+
+def test_a_failing_account_s_runway_is_unknown_because_the_check_failed(tmp_path: Path) -> None:
+    facts = _facts(_rule("failures"), tmp_path, failing=True, runway=None, spend=None)
+    english = compose(_rule("failures"), "fired", facts, language="en")
+    chinese = compose(_rule("failures"), "fired", facts, language="zh-CN")
+    assert "Runway: unknown (the check failed)" in english.body
+    assert "可用时长：未知（本次检查失败）" in chinese.body
+    assert "history" not in english.body and "历史" not in chinese.body
+    young = _facts(_rule("runway"), tmp_path, runway=None, spend=None)  # good, little history
+    english = compose(_rule("runway"), "fired", young)
+    assert "Runway: unknown (not enough history yet)" in english.body
+    chinese = compose(_rule("runway"), "fired", young, language="zh")
+    assert "可用时长：未知（历史记录不足）" in chinese.body
+
+
+def test_the_runway_title_reads_naturally_in_chinese(tmp_path: Path) -> None:
+    facts = _facts(_rule("runway"), tmp_path, runway=Decimal("1.8"))
+    chinese = compose(_rule("runway"), "fired", facts, language="zh-CN")
+    assert chinese.title == "topup：acct 余额即将用完：约可用 1.8 天", chinese.title
+    assert compose(_rule("runway"), "fired", facts).title == (
+        "topup: acct runs out soon: about 1.8 days left"
+    )
+    endless = _facts(_rule("runway"), tmp_path, runway=None, spend=Decimal(0))
+    recovered = compose(_rule("runway"), "recovered", endless, language="zh-CN")
+    assert "可用时长已恢复正常（近期无消耗）" in recovered.title, recovered.title
+
+
+def test_a_retired_endpoint_says_to_update_the_clone_not_pip(tmp_path: Path) -> None:
+    facts = _facts(_rule("endpoint_retired"), tmp_path)
+    for language, update in (("en", "update topup (`git pull`"), ("zh-CN", "请更新 topup")):
+        body = compose(_rule("endpoint_retired"), "fired", facts, language=language).body
+        assert update in body and "`git pull`" in body and "make" in body, body
+        assert "pip" not in body
+
+
+def test_chinese_alert_texts_use_chinese_punctuation(tmp_path: Path) -> None:
+    for rule in RULES:
+        for kind in ("fired", "recovered"):
+            notice = compose(rule, kind, _facts(rule, tmp_path), language="zh-CN")
+            text = notice.text.replace("topup check", "")
+            assert "还能用" not in text and " 约" not in text.replace("：约", ""), text
+            # ASCII punctuation only inside what is not translated (commands, URLs, amounts).
+            for mark in ("; ", ", ", " (", "): "):
+                assert mark not in text, (rule.name, kind, text)
 
 
 def test_without_a_language_the_current_one_is_used(tmp_path: Path) -> None:

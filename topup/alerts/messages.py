@@ -8,7 +8,8 @@ Every text is scrubbed of the account's credentials before it leaves (and built 
 hold none: names, amounts, statuses, the platform's site without user info or query).
 
 Texts are in the language given to :func:`compose` (the watcher's ``[ui] lang``, else the
-environment's: :func:`language_of`); status values, amounts and currency codes are not translated.
+environment's: :func:`language_of`); a status is named for a person (:func:`status`, the value
+follows in the "last check" line); amounts and currency codes are not translated.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from topup import i18n
 from topup.account import Account
 from topup.alerts.engine import RuleState
+from topup.attention import status_label
 from topup.i18n import _, ngettext
 from topup.model import CheckResult, Status
 from topup.platforms import get_provider
@@ -146,6 +148,10 @@ def runway(f: Facts) -> str:
         return _("about {days}{spend}").format(days=days(f.runway_days), spend=spend)
     if f.spend_per_day is not None and f.spend_per_day <= 0:
         return _("no recent spending")
+    if not f.result.status.checked:
+        return _("unknown (the check failed)")
+    if f.result.balance is None:
+        return _("unknown (no balance to count down)")
     return _("unknown (not enough history yet)")
 
 
@@ -159,10 +165,21 @@ def at_site(f: Facts) -> str:
     return _(" at {site}").format(site=where) if where else ""
 
 
+def status(s: Status) -> str:
+    """What a status is called for a person (translated), e.g. ``key rejected``."""
+    return status_label(s)
+
+
 def _status_line(r: CheckResult) -> str:
-    text = r.status.value
+    """The last check for a person: its status's name, the status value when that differs
+    (what JSON, CSV and metrics say), and the platform's message."""
+    name = status(r.status)
+    if name == r.status.value:
+        text = name
+    else:
+        text = _("{status} ({value})").format(status=name, value=r.status.value)
     if r.message:
-        text += f": {r.message}"
+        text = _("{status}: {message}").format(status=text, message=r.message)
     return text
 
 

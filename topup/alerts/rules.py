@@ -19,7 +19,17 @@ from typing import Any
 from topup.account import Account
 from topup.alerts.engine import CLEAR, FIRE, HOLD, RuleState, Verdict
 from topup.alerts.located import Where
-from topup.alerts.messages import Facts, at_site, currency, days, left, money, runway, when
+from topup.alerts.messages import (
+    Facts,
+    at_site,
+    currency,
+    days,
+    left,
+    money,
+    runway,
+    status,
+    when,
+)
 from topup.alerts.rule import Inputs, Rule
 from topup.alerts.values import amount, count, flag
 from topup.i18n import _
@@ -107,12 +117,16 @@ class Runway(Rule[Decimal]):
         return _("runway below {days}").format(days=days(self.threshold(f.rules)))
 
     def headline(self, f: Facts) -> str:
-        return _("runs out soon: {runway} left").format(runway=runway(f))
+        if f.runway_days is None:  # it fired on an earlier check; the body says why unknown
+            return _("runs out soon")
+        return _("runs out soon: about {days} left").format(days=days(f.runway_days))
 
     def todo(self, f: Facts) -> str:
         return _top_up(f)
 
     def recovered(self, f: Facts) -> str:
+        if f.runway_days is None:  # unlimited, or nothing spent lately
+            return _("runway back to normal ({runway})").format(runway=runway(f))
         return _("runway back to {runway}").format(runway=runway(f))
 
 
@@ -150,7 +164,7 @@ class Failures(Rule[int]):
 
     def headline(self, f: Facts) -> str:
         return _("checks failing ({n} in a row, {status})").format(
-            n=f.state.failures, status=f.result.status.value
+            n=f.state.failures, status=status(f.result.status)
         )
 
     def todo(self, f: Facts) -> str:
@@ -162,7 +176,7 @@ class Failures(Rule[int]):
         ).format(at_site=at_site(f), account=f.account.name)
 
     def recovered(self, f: Facts) -> str:
-        return _("checks succeed again ({status})").format(status=f.result.status.value)
+        return _("checks succeed again ({status})").format(status=status(f.result.status))
 
 
 class Expiring(Rule[Decimal]):
@@ -236,7 +250,7 @@ class Exhausted(StatusRule):
         return _top_up(f)
 
     def recovered(self, f: Facts) -> str:
-        return _("no longer exhausted ({status})").format(status=f.result.status.value)
+        return _("no longer exhausted ({status})").format(status=status(f.result.status))
 
 
 class Disabled(StatusRule):
@@ -255,7 +269,7 @@ class Disabled(StatusRule):
         ).format(at_site=at_site(f))
 
     def recovered(self, f: Facts) -> str:
-        return _("no longer disabled ({status})").format(status=f.result.status.value)
+        return _("no longer disabled ({status})").format(status=status(f.result.status))
 
 
 class EndpointRetired(StatusRule):
@@ -270,8 +284,9 @@ class EndpointRetired(StatusRule):
 
     def todo(self, f: Facts) -> str:
         return _(
-            "the platform retired this endpoint; upgrade topup (pip install -U topup), "
-            "or point the account's base_url at the platform's current API."
+            "the platform retired this endpoint: update topup (`git pull` in its folder; the "
+            "next `make demo` or `make test` installs what changed), or point the account's "
+            "base_url at the platform's current API."
         )
 
     def recovered(self, f: Facts) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_helpers import invoke, restore_logging, write_config
+from cli_helpers import ROOT, WIDE, invoke, restore_logging, write_config
 
 import topup.cli.configure  # noqa: F401  (registers `topup config`)
 
@@ -193,3 +196,30 @@ def test_a_toml_error_at_the_end_of_the_file_names_the_last_line(tmp_path: Path)
     result = invoke(["config", "check", "--config", str(path)])
     assert result.exit_code == 2
     assert f"{path}:3: not valid TOML" in " ".join(result.stderr.split()), result.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly_with_its_own_status(
+    tmp_path: Path,
+) -> None:
+    """`topup config check | head -1`: the output outgrows the pipe, the reader goes after one
+    line, and topup ends with the status it would have had (0), without a traceback."""
+    many = [
+        {"name": f"account-{i:04d}", "provider": "deepseek", "api_key": f"sk-{i:04d}"}
+        for i in range(1500)
+    ]
+    path = write_config(tmp_path, many)
+    script = ROOT / ".venv" / "bin" / "topup"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "topup"]
+    with subprocess.Popen(
+        [*command, "config", "check", "--config", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **WIDE},
+        cwd=ROOT,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # as `head -1` does
+        err = proc.stderr.read()
+        assert proc.wait(timeout=60) == 0, err
+    assert first and b"Traceback" not in err and b"Broken pipe" not in err, err

@@ -3,8 +3,11 @@ the module is imported only when its command runs (:mod:`topup.cli.lazy`)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sys
+from typing import Any, TextIO
 
 from topup.cli.app import app
 from topup.cli.lazy import Lazy
@@ -48,7 +51,44 @@ COMMANDS: tuple[Lazy, ...] = (
 )
 
 
+class QuietPipe:
+    """stdout that, once its reader has gone (``topup ... | head -1``), sends the rest to
+    /dev/null: the command ends as it would have, with its own exit status, and no traceback
+    (click alone would exit 1)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._closed = False
+
+    def _reader_gone(self) -> None:
+        self._closed = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+            with contextlib.suppress(BrokenPipeError):
+                self._stream.flush()  # what was buffered now goes to /dev/null
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
     level = os.environ.get("TOPUP_LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    sys.stdout = QuietPipe(sys.stdout)
     app()

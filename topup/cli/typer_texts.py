@@ -118,6 +118,26 @@ def _folding(original: Callable[..., Any]) -> Callable[..., Any]:
     return parameter_help
 
 
+#: Chinese, Japanese and Korean characters and their punctuation: a line may break between two.
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+#: Punctuation that never starts a line (kept with what it follows), and that never ends one.
+_CLOSING = "，。、；：！？）」』】》〉”’"
+_OPENING = "（「『【《〈“‘"
+_WORD = re.compile(rf"\s*[{_OPENING}]*(?:[{_CJK}]|[^\s{_CJK}]+)[{_CLOSING}]*\s*")
+
+
+def _words(text: str) -> Any:
+    """Rich's words (:func:`rich._wrap.words`), where each CJK character is a word of its own:
+    Chinese folds between characters and at spaces, never inside an ASCII word (``{accounts}``,
+    ``VACUUM``)."""
+    position = 0
+    match = _WORD.match(text, position)
+    while match is not None and match.end() > position:
+        yield match.start(), match.end(), match.group(0)
+        position = match.end()
+        match = _WORD.match(text, position)
+
+
 def _showing_translated(original: Callable[[click.ClickException], None]) -> Callable[..., None]:
     def format_error(error: click.ClickException) -> None:
         shown = message(error.format_message())
@@ -133,8 +153,10 @@ def localise() -> None:
     typer.core._ = i18n.gettext  # type: ignore[attr-defined]
     if "typer.rich_utils" not in sys.modules and i18n.current() == "en":
         return  # not imported yet: its texts are English already
+    import rich._wrap
     import typer.rich_utils as rich_utils
 
+    rich._wrap.words = _words  # fold Chinese between characters
     for name, text in RICH_TEXTS.items():
         setattr(rich_utils, name, i18n.gettext(text))
     for name in ("_get_parameter_help", "_make_command_help"):  # option and command help

@@ -7,6 +7,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -65,12 +66,14 @@ def providers_command(
                 " + ".join(f"{f}{'*' if f in secret else ''}" for f in sorted(mode))
                 for mode in provider.modes
             )
+            labels = [_("base URL:"), _("credentials:"), _("currency:")]
+            width = max(cell_len(label) for label in labels) + 1
+            values = [provider.default_base_url or _("(base_url required)"), modes]
             console.print(f"[bold]{name}[/] — {provider.title}", highlight=False)
-            console.print(
-                f"  base URL:    {provider.default_base_url or '(base_url required)'}",
-                soft_wrap=True,
-                highlight=False,
-            )
-            console.print(f"  credentials: {modes}", soft_wrap=True, highlight=False)
-            console.print(f"  currency:    {provider.currency_rule}", highlight=False)
-    console.print(f"[dim]{_('* secret: give it literally, as env:NAME or as file:PATH')}[/]")
+            for label, value in zip(labels, values, strict=False):
+                pad = " " * (width - cell_len(label))
+                console.print(f"  {label}{pad}{value}", soft_wrap=True, highlight=False)
+            pad = " " * (width - cell_len(labels[2]))
+            console.print(f"  {labels[2]}{pad}{provider.currency_rule}", highlight=False)
+    footer = _("* secret: give it literally, as env:NAME or as file:PATH")
+    console.print(f"[dim]{footer}[/]", highlight=False)

@@ -1,0 +1,34 @@
+"""What a person reads in Chinese is Chinese and reads as one sentence; the English text and the
+machine-readable outputs (--json) stay as they were."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from cli_helpers import invoke
+
+from topup import i18n
+
+NARROW = {"COLUMNS": "80"}
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> Iterator[None]:
+    """A run in Chinese sets the process's language: leave English for the next test."""
+    yield
+    i18n.set_language(None)
+
+
+def test_providers_labels_and_the_secret_footnote_are_in_the_readers_language() -> None:
+    zh = invoke(["--lang", "zh-CN", "providers"], NARROW)
+    assert zh.exit_code == 0
+    assert "凭据：" in zh.output and "货币：" in zh.output and "基础 URL：" in zh.output
+    assert "* 机密字段" in zh.output
+    assert "credentials:" not in zh.output and "give it literally" not in zh.output
+    en = invoke(["providers"], NARROW)
+    assert "  credentials: " in en.output and "  base URL:    " in en.output
+    assert "* secret: give it literally, as env:NAME or as file:PATH" in en.output
+    assert invoke(["--lang", "zh-CN", "providers", "--json"]).output == (
+        invoke(["providers", "--json"]).output
+    )

@@ -4,6 +4,7 @@ machine-readable outputs (--json) stay as they were."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cli_helpers import invoke
@@ -32,3 +33,19 @@ def test_providers_labels_and_the_secret_footnote_are_in_the_readers_language() 
     assert invoke(["--lang", "zh-CN", "providers", "--json"]).output == (
         invoke(["providers", "--json"]).output
     )
+
+
+def test_init_over_an_existing_config_refuses_in_the_readers_language(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("# mine\n", encoding="utf-8")
+    args = ["init", "--config", str(path), "--provider", "deepseek", "--no-input"]
+    zh = invoke(["--lang", "zh-CN", *args])
+    assert zh.exit_code == 2
+    message = " ".join(zh.stderr.split())
+    assert message.startswith("topup：init：") and f"{path}: 已存在，未覆盖" in message
+    assert "`topup config check`" in message and "already exists" not in message
+    en = invoke(args)
+    assert en.exit_code == 2 and " ".join(en.stderr.split()).startswith(
+        f"topup: init: {path}: already exists; not overwritten (check it with"
+    )
+    assert path.read_text(encoding="utf-8") == "# mine\n"

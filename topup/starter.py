@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from topup.errors import ConfigError
+from topup.i18n import gettext as _
 from topup.platforms import Provider, all_providers
 from topup.secrets import Secret
 
@@ -229,9 +230,11 @@ def refuse_existing(path: Path) -> None:
     """Raise the located error `topup init` gives for a config that is already there."""
     if path.exists() or path.is_symlink():
         raise ConfigError(
-            "already exists; not overwritten",
+            _("already exists; not overwritten"),
             path=path,
-            hint="check it with `topup config check`, move it away, or give another --config PATH",
+            hint=_(
+                "check it with `topup config check`, move it away, or give another --config PATH"
+            ),
         )
 
 
@@ -253,11 +256,15 @@ def write(path: Path, drafts: Sequence[Draft]) -> list[Path]:
     except FileExistsError:
         _remove(written)
         refuse_existing(path)
-        raise ConfigError("a file appeared while writing", path=path, hint="run it again") from None
+        raise ConfigError(
+            _("a file appeared while writing"), path=path, hint=_("run it again")
+        ) from None
     except OSError as exc:
         _remove(written)
         raise ConfigError(
-            f"cannot write: {exc.strerror}", path=exc.filename or path, hint="check the folder"
+            _("cannot write: {error}").format(error=exc.strerror or exc),
+            path=exc.filename or path,
+            hint=_("check the folder"),
         ) from None
     return written
 

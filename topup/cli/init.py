@@ -37,7 +37,8 @@ _ = gettext
 
 
 def fail(exc: ConfigError) -> NoReturn:
-    err_console.print(f"[bold red]topup: init:[/] {escape(exc.describe())}", highlight=False)
+    label = escape(_("topup: init:"))
+    err_console.print(f"[bold red]{label}[/] {escape(exc.describe())}", highlight=False)
     err_console.print(_("Nothing was written."), style="dim", highlight=False)
     raise typer.Exit(EXIT_USAGE)
 

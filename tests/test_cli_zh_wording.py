@@ -49,3 +49,26 @@ def test_init_over_an_existing_config_refuses_in_the_readers_language(tmp_path: 
         f"topup: init: {path}: already exists; not overwritten (check it with"
     )
     assert path.read_text(encoding="utf-8") == "# mine\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (["check", "--timeout", "0"], "greater than or equal to 0.1", "应不小于 0.1"),
+        (["check", "--concurrency", "0"], "greater than or equal to 1", "应不小于 1"),
+        (["check", "--timeout", "abc"], "Input should be a valid number", "应为数字"),
+        (["check", "--concurrency", "1.5"], "Input should be a valid integer", "应为整数"),
+        (["serve", "--port", "99999"], "less than or equal to 65535", "应不大于 65535"),
+    ],
+)
+def test_an_option_value_out_of_range_is_explained_in_the_readers_language(
+    args: list[str], english: str, chinese: str
+) -> None:
+    zh = invoke(["--lang", "zh-CN", *args])
+    assert zh.exit_code == 2
+    said = " ".join(zh.stderr.replace("│", " ").split())
+    assert f"的值无效：{chinese}" in said and "Input should" not in said
+    i18n.set_language(None)
+    en = invoke(args)
+    assert en.exit_code == 2
+    assert english in " ".join(en.stderr.replace("│", " ").split())

@@ -47,6 +47,19 @@ CORE_TEXTS = (
     N_("Aborted!"),
     N_("Usage:"),
 )
+#: Typer's checks of option values (pydantic's messages), marked for the catalog.
+PYDANTIC_BOUNDS = (
+    N_("Input should be greater than or equal to {limit}"),
+    N_("Input should be greater than {limit}"),
+    N_("Input should be less than or equal to {limit}"),
+    N_("Input should be less than {limit}"),
+)
+PYDANTIC_TEXTS = (
+    N_("Input should be a valid number, unable to parse string as a number"),
+    N_("Input should be a valid integer, unable to parse string as an integer"),
+    N_("Input should be a valid integer, got a number with a fractional part"),
+    N_("Input should be a valid boolean, unable to interpret input"),
+)
 #: Click's error messages (written in English by the exceptions): their shapes, translated.
 MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.DOTALL), text)
@@ -64,6 +77,12 @@ MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("Invalid value for {hint}: {message}"),
         ),
         (r"Invalid value: (?P<message>.*)", N_("Invalid value: {message}")),
+        # Typer checks option values with pydantic, whose messages these are.
+        *(
+            (re.escape(text).replace(re.escape("{limit}"), r"(?P<limit>\S+)"), text)
+            for text in PYDANTIC_BOUNDS
+        ),
+        *((re.escape(text), text) for text in PYDANTIC_TEXTS),
         (r"No such option: (?P<name>.*)", N_("No such option: {name}")),
         (r"Missing argument (?P<name>.*)\.", N_("Missing argument {name}.")),
         (r"Missing option (?P<name>.*)\.", N_("Missing option {name}.")),

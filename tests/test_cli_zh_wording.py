@@ -72,3 +72,15 @@ def test_an_option_value_out_of_range_is_explained_in_the_readers_language(
     en = invoke(args)
     assert en.exit_code == 2
     assert english in " ".join(en.stderr.replace("│", " ").split())
+
+
+def test_export_names_its_formats_in_the_readers_language(tmp_path: Path) -> None:
+    db = ["--db", str(tmp_path / "none.db")]
+    zh = invoke(["--lang", "zh-CN", "export", "--format", "xml", *db])
+    assert zh.exit_code == 2 and "--format 只能是 csv 或 json" in zh.stderr
+    assert "输出格式：csv 或 json。" in invoke(["--lang", "zh-CN", "export", "--help"]).output
+    i18n.set_language(None)
+    en = invoke(["export", "--format", "xml", *db])
+    assert en.exit_code == 2 and "Invalid value: --format is csv or json" in en.stderr
+    assert "Output format: csv or json." in invoke(["export", "--help"]).output
+    assert not (tmp_path / "none.db").exists()

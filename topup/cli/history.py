@@ -405,14 +405,17 @@ def status_text(e: Entry) -> str:
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
-    since: Annotated[str | None, typer.Option(help="How far back: 30d, 12h or a date.")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", metavar="FORMAT", help=N_("Output format: csv or json.")),
+    ] = "csv",
+    since: Annotated[str | None, typer.Option(help=N_("How far back: 30d, 12h or a date."))] = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
     """Write every recorded check (with its amounts) as CSV or JSON lines."""
     if fmt not in ("csv", "json"):
-        raise typer.BadParameter("--format is csv or json")
+        raise typer.BadParameter(_("--format is csv or json"))
     store = open_store(config, db)
     with store:
         rows = store.export(since_option(since))

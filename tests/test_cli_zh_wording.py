@@ -3,6 +3,7 @@ machine-readable outputs (--json) stay as they were."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,46 @@ def test_export_names_its_formats_in_the_readers_language(tmp_path: Path) -> Non
     assert en.exit_code == 2 and "Invalid value: --format is csv or json" in en.stderr
     assert "Output format: csv or json." in invoke(["export", "--help"]).output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_config_check_marks_defaults_and_warnings_in_the_readers_language(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[accounts]]\nname = "relay"\nprovider = "newapi"\napi_key = "sk-x"\n'
+        'base_url = "https://your-site.example"\n\n'
+        '[[accounts]]\nname = "ds"\nprovider = "deepseek"\napi_key = "sk-y"\n',
+        encoding="utf-8",
+    )
+    zh = invoke(["--lang", "zh-CN", "config", "check", "--config", str(path)])
+    assert zh.exit_code == 0
+    assert zh.stderr.startswith("警告：账户 'relay'：base_url")
+    assert "https://api.deepseek.com（默认）" in zh.stdout
+    assert f"{path}：有效，2 个账户（2 个已启用）。未联系任何平台" in " ".join(zh.stdout.split())
+    assert "warning" not in zh.output and "(default)" not in zh.output
+    i18n.set_language(None)
+    en = invoke(["config", "check", "--config", str(path)])
+    assert en.stderr.startswith("warning: account 'relay': base_url still holds the example")
+    assert "https://api.deepseek.com (default)" in en.stdout
+    assert f"{path}: valid, 2 accounts (2 enabled). Nothing was contacted" in " ".join(
+        en.stdout.split()
+    )
+    as_json = ["config", "check", "--json", "--config", str(path)]
+    zh_json, en_json = (
+        json.loads(invoke(a).stdout) for a in (["--lang", "zh-CN", *as_json], as_json)
+    )
+    assert (
+        len(zh_json.pop("warnings")) == len(en_json.pop("warnings")) == 1
+    )  # a sentence for people
+    assert zh_json == en_json
+
+
+def test_a_chinese_error_label_is_followed_without_a_space_an_english_one_with_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[accounts]]\nname = "a"\nprovider = "nosuch"\n', encoding="utf-8")
+    zh = invoke(["--lang", "zh-CN", "config", "check", "--config", str(path)])
+    assert zh.exit_code == 2 and zh.stderr.startswith(f"topup：配置错误：{path}:")
+    i18n.set_language(None)
+    en = invoke(["config", "check", "--config", str(path)])
+    assert en.exit_code == 2 and en.stderr.startswith(f"topup: config error: {path}:")

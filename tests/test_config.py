@@ -340,7 +340,7 @@ def test_config_errors_are_said_in_chinese_with_keys_and_values_as_written(
         outputs.append(result.stdout)
     assert outputs == ["", ""]  # --json prints nothing in either language
     err = " ".join(result.stderr.split())
-    assert err.startswith(f"topup：配置错误： {path}:{line}: "), err
+    assert err.startswith(f"topup：配置错误：{path}:{line}: "), err
     message = err.split(f"{path}:{line}: ", 1)[1].split("未检查任何账户")[0]
     assert _cjk(message.replace("账户 'x'：", "")), message  # not only the account's label
     for word in ("'x'", "siliconflw", "api_ky", "chek", "TOPUP_TEST_UNSET_VAR", "nope.key"):

@@ -57,15 +57,17 @@ def prefixed(message: str) -> str:
     return _("topup: {message}").format(message=message)
 
 
+def labelled(label: str, text: str, style: str = "bold red") -> str:
+    """``label text`` as Rich markup, the label in ``style``: no space after a label that ends
+    with a full-width colon (``topup：配置错误：…``), one after an ASCII colon."""
+    gap = "" if label.endswith("：") else " "
+    return f"[{style}]{escape(label)}[/]{gap}{escape(text)}"
+
+
 def fail_config(exc: ConfigError, *, after: str | None = None) -> NoReturn:
     """Say what is wrong with the config (located) and exit 2; ``after``: what was therefore
     not done (default: nothing was checked)."""
-    err_console.print(
-        "[bold red]{label}[/] {error}".format(
-            label=escape(_("topup: config error:")), error=escape(exc.describe())
-        ),
-        highlight=False,
-    )
+    err_console.print(labelled(_("topup: config error:"), exc.describe()), highlight=False)
     shown = _("Nothing was checked.") if after is None else after
     err_console.print(escape(shown), style="dim", highlight=False)
     raise typer.Exit(EXIT_USAGE)
@@ -208,8 +210,7 @@ def start_service(cfg: Config, db: str | None, options: WatchOptions) -> Service
     try:
         history = History.open(store_url(db, cfg.settings.storage))
     except StorageError as exc:
-        label = escape(_("topup: history database error:"))
-        err_console.print(f"[red]{label}[/] {escape(str(exc))}")
+        err_console.print(labelled(_("topup: history database error:"), str(exc), "red"))
         raise typer.Exit(EXIT_FAILED) from None
     try:
         return build(cfg, history, options)

@@ -17,6 +17,7 @@ from topup.cli.common import (
     ConfigOption,
     err_console,
     fail_config,
+    labelled,
     load_config,
     require_accounts,
 )
@@ -94,14 +95,16 @@ def check_config(
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return
     for warning in warnings:
-        err_console.print(f"[yellow]{escape(_('warning:'))}[/] {escape(warning)}", highlight=False)
+        err_console.print(labelled(_("warning:"), warning, "yellow"), highlight=False)
     console = Console()
     if rows:
         grid = Table(header_style="bold")
         for column in (_("Account"), _("Platform"), _("Credentials"), _("Base URL"), _("Enabled")):
             grid.add_column(column, overflow="fold")
         for row in rows:
-            default = f" [dim]({escape(_('default'))})[/]" if row["base_url_is_default"] else ""
+            default = _("(default)") if row["base_url_is_default"] else ""
+            gap = "" if default.startswith("（") else " "  # a full-width bracket spaces itself
+            default = f"{gap}[dim]{escape(default)}[/]" if default else ""
             grid.add_row(
                 escape(row["name"]),
                 escape(row["provider"]),
@@ -116,11 +119,10 @@ def check_config(
         "{n} account ({enabled} enabled).", "{n} accounts ({enabled} enabled).", len(rows)
     ).format(n=len(rows), enabled=enabled)
     after = _("Nothing was contacted; `topup check` reads the balances.")
-    console.print(
-        f"[green]{escape(valid)}[/], {escape(count)} {escape(after)}",
-        highlight=False,
-        soft_wrap=True,
+    line = _("{valid}, {accounts} {after}").format(
+        valid=f"[green]{escape(valid)}[/]", accounts=escape(count), after=escape(after)
     )
+    console.print(line, highlight=False, soft_wrap=True)
 
 
 def placeholder_warnings(accounts: tuple[Account, ...]) -> list[str]:

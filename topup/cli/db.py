@@ -22,6 +22,7 @@ from topup.cli.common import (
     DbOption,
     err_console,
     fail_config,
+    labelled,
     prefixed,
     store_url,
 )
@@ -157,12 +158,10 @@ def prune_command(
             if vacuum_file and not dry_run:
                 vacuum(store)
     except StorageUnavailable as exc:
-        label = escape(_("topup: history database unreachable:"))
-        err_console.print(f"[red]{label}[/] {escape(str(exc))}")
+        err_console.print(labelled(_("topup: history database unreachable:"), str(exc), "red"))
         raise typer.Exit(EXIT_FAILED) from None
     except StorageError as exc:
-        label = escape(_("topup: history database error:"))
-        err_console.print(f"[red]{label}[/] {escape(str(exc))}")
+        err_console.print(labelled(_("topup: history database error:"), str(exc), "red"))
         raise typer.Exit(EXIT_FAILED) from None
     size_after = _file_bytes(path)
     if as_json:

@@ -33,6 +33,7 @@ from topup.cli.common import (
     ConfigOption,
     DbOption,
     err_console,
+    labelled,
     since_option,
     store_url,
 )
@@ -89,9 +90,7 @@ def open_history(config: Path | None, db: str | None) -> tuple[Store, tuple[Acco
     try:
         return Store.open(url), accounts
     except StorageError as exc:
-        err_console.print(
-            "[red]" + escape(_("topup: history database error:")) + f"[/] {escape(str(exc))}"
-        )
+        err_console.print(labelled(_("topup: history database error:"), str(exc), "red"))
         raise typer.Exit(1) from None
 
 

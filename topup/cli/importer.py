@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from topup.cli.app import app
-from topup.cli.common import EXIT_FAILED, EXIT_USAGE, ConfigOption, err_console
+from topup.cli.common import EXIT_FAILED, EXIT_USAGE, ConfigOption, err_console, labelled
 from topup.config import locate
 from topup.i18n import N_, gettext, ngettext
 from topup.importers.allapihub import KNOWN_VERSIONS, read_backup
@@ -108,11 +108,7 @@ def all_api_hub(
             else:
                 echo(_("Credentials are in secrets/ (mode 0600)."))
     except ImportFailed as exc:
-        err_console.print(
-            "[bold red]{label}[/] {error}".format(
-                label=escape(_("topup: import error:")), error=escape(exc.describe())
-            )
-        )
+        err_console.print(labelled(_("topup: import error:"), exc.describe()))
         err_console.print(escape(_("Nothing was written.")), style="dim")
         raise typer.Exit(EXIT_USAGE) from None
     show_summary(plan)

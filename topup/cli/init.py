@@ -22,6 +22,7 @@ from topup.cli.common import (
     check_accounts,
     err_console,
     install_log_redaction,
+    labelled,
 )
 from topup.cli.render import STATUS_STYLE, balance_text
 from topup.config_lines import suggest
@@ -37,8 +38,7 @@ _ = gettext
 
 
 def fail(exc: ConfigError) -> NoReturn:
-    label = escape(_("topup: init:"))
-    err_console.print(f"[bold red]{label}[/] {escape(exc.describe())}", highlight=False)
+    err_console.print(labelled(_("topup: init:"), exc.describe()), highlight=False)
     err_console.print(_("Nothing was written."), style="dim", highlight=False)
     raise typer.Exit(EXIT_USAGE)
 

@@ -32,6 +32,7 @@ from topup.cli.common import (
     err_console,
     exit_status,
     fail_config,
+    labelled,
 )
 from topup.cli.render import STATUS_STYLE, balance_text, totals
 from topup.config_lines import suggest
@@ -384,11 +385,7 @@ def check_command(
         err_console.print(f"[bold red]topup:[/] {escape(exc.describe())}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     except OSError as exc:
-        err_console.print(
-            "[bold red]{label}[/] {error}".format(
-                label=escape(_("topup: cannot write the rows:")), error=escape(str(exc))
-            )
-        )
+        err_console.print(labelled(_("topup: cannot write the rows:"), str(exc)))
         raise typer.Exit(EXIT_FAILED) from None
     tally.print(summary)
     raise typer.Exit(tally.exit_status())

@@ -128,3 +128,18 @@ def test_a_chinese_error_label_is_followed_without_a_space_an_english_one_with_o
     i18n.set_language(None)
     en = invoke(["config", "check", "--config", str(path)])
     assert en.exit_code == 2 and en.stderr.startswith(f"topup: config error: {path}:")
+
+
+def test_an_unreadable_key_file_is_explained_in_our_words(tmp_path: Path) -> None:
+    missing = tmp_path / "none.txt"
+    zh = invoke(["--lang", "zh-CN", "keys", "check", str(missing)])
+    assert zh.exit_code == 2
+    assert f"{missing}: 无法读取密钥文件：文件不存在" in " ".join(zh.stderr.split())
+    assert "No such file" not in zh.stderr
+    i18n.set_language(None)
+    en = invoke(["keys", "check", str(missing)])
+    assert "cannot read the key file: file not found" in " ".join(en.stderr.split())
+    folder = invoke(["keys", "check", str(tmp_path)])
+    assert "cannot read the key file: it is a directory, not a file" in " ".join(
+        folder.stderr.split()
+    )

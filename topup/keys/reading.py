@@ -50,6 +50,18 @@ class KeyLine:
     problem: str | None = None
 
 
+def file_problem(exc: OSError) -> str:
+    """What stopped a file being read, in our words and the reader's language (the system's
+    own text, in English, only for a rarer failure)."""
+    if isinstance(exc, FileNotFoundError):
+        return _("file not found")
+    if isinstance(exc, IsADirectoryError):
+        return _("it is a directory, not a file")
+    if isinstance(exc, PermissionError):
+        return _("not readable (permission denied)")
+    return exc.strerror or type(exc).__name__
+
+
 class KeyFile:
     """A key file (or stdin) opened for reading; iterate it for its :class:`KeyLine` s."""
 
@@ -95,9 +107,7 @@ class KeyFile:
                 rest = self.stream.readline(_CHUNK)
         except OSError as exc:
             raise ConfigError(
-                _("cannot read the key file: {error}").format(
-                    error=exc.strerror or type(exc).__name__
-                ),
+                _("cannot read the key file: {error}").format(error=file_problem(exc)),
                 path=self.label,
                 line=self._number + 1,
             ) from None
@@ -180,7 +190,7 @@ def open_keys(source: str) -> KeyFile:
         stream = path.open(encoding="utf-8-sig", errors="replace", newline="")
     except OSError as exc:
         raise ConfigError(
-            _("cannot read the key file: {error}").format(error=exc.strerror or type(exc).__name__),
+            _("cannot read the key file: {error}").format(error=file_problem(exc)),
             path=path,
             hint=_("give a file with one key per line, or - for stdin"),
         ) from None

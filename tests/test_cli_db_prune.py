@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -172,3 +173,24 @@ def test_english_counts_are_plural_only_when_more_than_one(tmp_path: Path) -> No
     empty = config(tmp_path, "")
     done = invoke(["db", "prune", "--keep", "7d", "--db", str(db), "-c", str(empty)])
     assert "Removed 0 of 1 check older than" in done.output and "(1 account);" in done.output
+
+
+def test_the_chinese_dry_run_says_what_would_go_as_one_sentence(tmp_path: Path) -> None:
+    from topup import i18n
+
+    db = tmp_path / "h.db"
+    total = history(db, days=10)
+    empty = config(tmp_path, "")
+    args = ["db", "prune", "--keep", "7d", "--dry-run", "--db", str(db), "-c", str(empty)]
+    try:
+        zh = " ".join(invoke(["--lang", "zh-CN", *args]).output.split())
+    finally:
+        i18n.set_language(None)
+    en = " ".join(invoke(args).output.split())
+    figures = re.search(r"Would remove ([\d,]+) of ([\d,]+) checks older than (\S+ \S+) UTC", en)
+    assert figures is not None and "(2 accounts); kept " in en, en
+    removed, examined, cutoff = figures.groups()
+    said = f"将删除 {removed} 条检查记录（共 {examined} 条早于 {cutoff} UTC，2 个账户）；保留 "
+    assert said in zh, zh
+    assert " （" not in zh and "中的" not in zh
+    assert stored(db) == total  # a dry run deletes nothing

@@ -3,14 +3,22 @@ machine-readable outputs (--json) stay as they were."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from cli_helpers import invoke
+from rich.console import Console
 
 from topup import i18n
+from topup.cli.render import not_counted, print_table
+from topup.model import CheckResult, Status, utcnow
+from topup.storage import Store, sqlite_url
 
 NARROW = {"COLUMNS": "80"}
 
@@ -143,3 +151,55 @@ def test_an_unreadable_key_file_is_explained_in_our_words(tmp_path: Path) -> Non
     assert "cannot read the key file: it is a directory, not a file" in " ".join(
         folder.stderr.split()
     )
+
+
+def left_out_of_totals() -> list[CheckResult]:
+    return [
+        CheckResult("paid", "p", Status.OK, currency="USD", balance=Decimal("5.00")),
+        CheckResult("down", "p", Status.UNREACHABLE),
+        CheckResult("refused", "p", Status.AUTH_ERROR),
+        CheckResult("points", "p", Status.OK, balance=Decimal(7)),
+    ]
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_what_the_totals_leave_out_is_one_sentence_in_chinese(width: int) -> None:
+    with i18n.use("zh-CN"):
+        assert not_counted(left_out_of_totals()) == "未计入：2 个未知，1 个没有货币（points）"
+        console = Console(file=io.StringIO(), width=width, no_color=True)
+        print_table(console, left_out_of_totals(), {})
+    said = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "未计入：2 个未知，1 个没有货币（points）" in said
+    assert ("合计未计入：" in said) is (width < 120)  # the narrow table says it under the table
+    assert not_counted(left_out_of_totals()) == (
+        "2 unknown and 1 without a currency (points), not counted"
+    )
+
+
+def test_the_status_line_names_who_needs_attention_after_a_full_width_colon(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "h.db"
+    at = utcnow() - timedelta(minutes=1)
+    low = CheckResult("ds", "newapi", Status.OK, currency="CNY", balance=Decimal("3.20"))
+    with Store.open(sqlite_url(db)) as store:
+        store.record([(replace(low, checked_at=at), "fp-ds")])
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[[accounts]]\nname = "ds"\nprovider = "newapi"\nmin_balance = 5\n', "utf-8")
+    args = ["status", "--no-cache", "--db", str(db), "-c", str(cfg)]
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    zh = invoke(["--lang", "zh-CN", *args], env)
+    assert zh.stdout.startswith("⚠ 1 个需要关注：ds "), zh.stdout
+    i18n.set_language(None)
+    assert invoke(args, env).stdout.startswith("⚠ 1 needs attention: ds low ¥3.20")
+
+
+def test_alerts_test_without_urls_puts_spaces_around_the_config_path(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("", encoding="utf-8")
+    zh = invoke(["--lang", "zh-CN", "alerts", "test", "-c", str(cfg)])
+    said = " ".join(zh.stderr.split())
+    assert said.startswith(f"topup：没有通知 URL：在 {cfg} 中添加 [alerts] notify"), said
+    i18n.set_language(None)
+    en = " ".join(invoke(["alerts", "test", "-c", str(cfg)]).stderr.split())
+    assert en.startswith("topup: no notify URLs: add [alerts] notify = "), en

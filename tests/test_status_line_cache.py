@@ -157,7 +157,7 @@ def test_another_language_or_terminal_is_a_miss(history: History) -> None:
     history.run()
     chinese = history.run(TOPUP_LANG="zh-CN")
     assert imported(chinese, "sqlalchemy") == {"sqlalchemy"}
-    assert chinese.stdout.decode() == "⚠ 1 个需要关注: a 余额不足 $2.50 | 1 正常\n"
+    assert chinese.stdout.decode() == "⚠ 1 个需要关注：a 余额不足 $2.50 | 1 正常\n"
     on_terminal = run_on_terminal(history)
     assert "\x1b[33m⚠\x1b[0m" in on_terminal  # coloured: not the line kept for a pipe
     assert run_on_terminal(history) == on_terminal

@@ -15,6 +15,7 @@ from topup.cli.common import (
     ConfigOption,
     err_console,
     fail_config,
+    labelled,
 )
 from topup.errors import ConfigError
 from topup.i18n import N_, _
@@ -45,17 +46,10 @@ def test(config: ConfigOption = None) -> None:
     channels = manager.notifier.channels
     if not channels:  # a config matter: nothing to send to
         where = str(cfg.path) if cfg.path else _("the config")
-        err_console.print(
-            "[bold red]"
-            + escape(_("topup: no notify URLs"))
-            + "[/]: "
-            + escape(
-                _("add {example} (apprise URLs) to {where}").format(
-                    example='[alerts] notify = ["json://host/path", ...]', where=where
-                )
-            ),
-            highlight=False,
+        what = _("add {example} (apprise URLs) to {where}").format(
+            example='[alerts] notify = ["json://host/path", ...]', where=where
         )
+        err_console.print(labelled(_("topup: no notify URLs:"), what), highlight=False)
         err_console.print(
             escape(_("See https://github.com/caronc/apprise/wiki for the URL of each service.")),
             style="dim",

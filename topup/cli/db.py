@@ -180,34 +180,36 @@ def prune_command(
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     out = Console(highlight=False)
+    accounts = ngettext("{n} account", "{n} accounts", summary.accounts)
     if dry_run:
         said = ngettext(
-            "Would remove {removed} of {examined} check older than {cutoff} UTC",
-            "Would remove {removed} of {examined} checks older than {cutoff} UTC",
+            "Would remove {removed} of {examined} check older than {cutoff} UTC ({accounts}); "
+            "kept {kept}: changes, the first and last check of each run, latest checks. "
+            "Balance points are all kept.",
+            "Would remove {removed} of {examined} checks older than {cutoff} UTC ({accounts}); "
+            "kept {kept}: changes, the first and last check of each run, latest checks. "
+            "Balance points are all kept.",
             summary.examined,
         )
     else:
         said = ngettext(
-            "Removed {removed} of {examined} check older than {cutoff} UTC",
-            "Removed {removed} of {examined} checks older than {cutoff} UTC",
+            "Removed {removed} of {examined} check older than {cutoff} UTC ({accounts}); "
+            "kept {kept}: changes, the first and last check of each run, latest checks. "
+            "Balance points are all kept.",
+            "Removed {removed} of {examined} checks older than {cutoff} UTC ({accounts}); "
+            "kept {kept}: changes, the first and last check of each run, latest checks. "
+            "Balance points are all kept.",
             summary.examined,
         )
-    kept = ngettext(
-        "({n} account); kept {kept}: changes, the first and last check of each run, latest "
-        "checks. Balance points are all kept.",
-        "({n} accounts); kept {kept}: changes, the first and last check of each run, latest "
-        "checks. Balance points are all kept.",
-        summary.accounts,
-    )
     out.print(
         escape(
             said.format(
                 removed=f"{summary.removed:,}",
                 examined=f"{summary.examined:,}",
                 cutoff=f"{summary.cutoff:%Y-%m-%d %H:%M}",
+                accounts=accounts.format(n=f"{summary.accounts:,}"),
+                kept=f"{summary.kept:,}",
             )
-            + " "
-            + kept.format(n=f"{summary.accounts:,}", kept=f"{summary.kept:,}")
         )
     )
     if path is not None and size_before is not None and size_after is not None:

@@ -150,7 +150,7 @@ def fields(overview: Overview, text: Text, each: str) -> dict[str, Any]:
         items = [attention_item(e, text) for e in needing[:ATTENTION_SHOWN]]
         if len(needing) > ATTENTION_SHOWN:
             items.append(_("+{n} more").format(n=len(needing) - ATTENTION_SHOWN))
-        attention = f"{head}: {text.sep.join(items)}"
+        attention = _("{head}: {items}").format(head=head, items=text.sep.join(items))
     totals = {c: text.money(v, c) for c, v in overview.totals.items()}
     return {
         "mark": text.mark(overview),

@@ -31,7 +31,12 @@ PACKAGE = Path(__file__).resolve().parent.parent
 #: The files each area's catalog is extracted from (patterns relative to the package). ``core``
 #: takes every other Python file of the package.
 AREAS: dict[str, list[tuple[str, str]]] = {
-    "cli": [("cli/**.py", "python"), ("starter*.py", "python"), ("demo.py", "python")],
+    "cli": [
+        ("cli/**.py", "python"),
+        ("starter.py", "python"),  # Babel's * needs at least one character
+        ("starter*.py", "python"),
+        ("demo.py", "python"),
+    ],
     "web": [("web/**.py", "python"), ("web/templates/**.html", "jinja2")],
     "alerts": [("alerts/**.py", "python")],
 }

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from cli_helpers import invoke
+from recorded import record
 from typer.testing import CliRunner
 
 from topup.cli.app import app
@@ -57,15 +58,7 @@ def test_history_csv_quotes_names_with_commas(tmp_path: Path) -> None:
 
 
 def _record(store: Store, name: str, balance: str, at: datetime, currency: str = "USD") -> None:
-    result = CheckResult(
-        account=name,
-        provider="newapi",
-        status=Status.OK,
-        currency=currency,
-        balance=Decimal(balance),
-        checked_at=at,
-    )
-    store.record([(result, "fp-" + name)])
+    record(store, name, balance, currency, at=at)
 
 
 def test_history_folds_runs_of_identical_points_with_seconds(tmp_path: Path) -> None:

@@ -5,47 +5,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import typer
 from click.testing import Result
+from recorded import record
 from typer.testing import CliRunner
 
 from topup.cli.status import status
-from topup.model import CheckResult, Status, utcnow
+from topup.model import Status, utcnow
 from topup.status import Setup, SetupError, read, read_setup
 from topup.storage import Store, sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
 app = typer.Typer()
 app.command()(status)
-
-
-def record(
-    store: Store,
-    name: str,
-    balance: str | None,
-    currency: str = "USD",
-    *,
-    status: Status = Status.OK,
-    at: datetime | None = None,
-) -> None:
-    at = at or utcnow() - timedelta(minutes=1)
-    if status.checked:
-        result = CheckResult(
-            account=name,
-            provider="newapi",
-            status=status,
-            currency=currency,
-            balance=None if balance is None else Decimal(balance),
-            checked_at=at,
-        )
-    else:
-        result = CheckResult.failure(name, "newapi", status, "connection refused", checked_at=at)
-    store.record([(result, "fp-" + name)])
 
 
 def config(tmp_path: Path, *accounts: str) -> Path:

@@ -10,29 +10,19 @@ import pty
 import subprocess
 import sys
 import time
-from datetime import timedelta
-from decimal import Decimal
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+import recorded
 
 from topup import entry
-from topup.model import CheckResult, Status, utcnow
 from topup.storage import Store, sqlite_url
 
 
 def record(db: Path, name: str, balance: str, currency: str = "USD") -> None:
-    result = CheckResult(
-        account=name,
-        provider="newapi",
-        status=Status.OK,
-        currency=currency,
-        balance=Decimal(balance),
-        checked_at=utcnow() - timedelta(minutes=1),
-    )
     with Store.open(sqlite_url(db)) as store:
-        store.record([(result, "fp-" + name)])
+        recorded.record(store, name, balance, currency)
 
 
 def age(*paths: Path) -> None:

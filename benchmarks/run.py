@@ -19,6 +19,7 @@ BENCHMARKS = {
     "storage": "benchmarks.storage_bench",
     "web": "benchmarks.web_bench",
     "watch": "benchmarks.watch_bench",
+    "leases": "benchmarks.leases_bench",
 }
 
 

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import httpx
 
 from topup.account import Account
-from topup.config import CURRENCY
+from topup.account_table import CURRENCY
 from topup.custom.expressions import Expression, shown
 from topup.custom.recipe import Recipe
 from topup.errors import AuthError, BadResponseError

@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from topup.config import ACCOUNT_KEYS, CURRENCY, decimal_setting
+from topup.account_table import ACCOUNT_KEYS, CURRENCY
 from topup.config_lines import suggest
+from topup.config_values import decimal_setting
 from topup.credentials import ErrorAt
 from topup.custom.expressions import Expression, ExpressionError, compile_expression
 from topup.i18n import gettext as _

@@ -1,7 +1,7 @@
 """From candidate accounts to a plan: validated, deduplicated, uniquely named.
 
 Every candidate is built into an :class:`~topup.account.Account` with the config's own
-:func:`~topup.config.build_account` (credentials given literally, in memory), so whatever the
+:func:`~topup.account_table.build_account` (credentials given literally, in memory), so whatever the
 plan writes loads; a candidate the config would refuse is skipped with the config's reason. An
 account whose platform, base URL and credentials are the same as an earlier one, in the file or
 in the config appended to, is skipped as a duplicate (:attr:`Account.fingerprint`).
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from topup.account import Account
-from topup.config import build_account
+from topup.account_table import build_account
 from topup.errors import ConfigError, TopupError
 from topup.i18n import gettext as _
 from topup.sanitize import remove_controls

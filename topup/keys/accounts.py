@@ -1,6 +1,6 @@
 """A key line → the :class:`~topup.account.Account` to check, or the row saying why it cannot be.
 
-The account is built by the config's own :func:`~topup.config.build_account` (the same checks
+The account is built by the config's own :func:`~topup.account_table.build_account` (the same checks
 and messages as an ``[[accounts]]`` table): named by the line's ``name`` column, else
 ``line-N``; the key fills the platform's single credential field (:func:`key_field`). The
 platform is the line's ``provider`` column, else ``--provider``, else detected
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from topup import sanitize
 from topup.account import Account
-from topup.config import build_account
+from topup.account_table import build_account
 from topup.errors import ConfigError
 from topup.i18n import use
 from topup.keys.detect import Rules, key_field, needs_more, rules

@@ -38,9 +38,10 @@ from typing import TYPE_CHECKING, Any
 from topup.account import Account
 from topup.attention import Attention, Need, assess
 from topup.burn import PointLike, Sample, estimate, runway_days
-from topup.durations import parse_duration
+from topup.config_values import decimal_setting, seconds_setting
 from topup.i18n import normalize
 from topup.model import Amounts, Status, utcnow
+from topup.settings import database_url
 
 if TYPE_CHECKING:
     from topup.storage import AccountState, Store
@@ -132,14 +133,6 @@ def read_setup(explicit: Path | None = None, env: Mapping[str, str] | None = Non
     )
 
 
-def database_url(value: str) -> str:
-    """A SQLAlchemy URL as is; a file path as the URL of a SQLite file there (as
-    :func:`topup.settings.database_url`)."""
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
-
-
 def _account(raw: Any, path: Path) -> Account:
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
         raise SetupError(f"{path}: every [[accounts]] table needs a name")
@@ -151,19 +144,14 @@ def _account(raw: Any, path: Path) -> Account:
     for key in ("enabled", "totals"):
         if not isinstance(raw.get(key, True), bool):
             raise wrong(key)
-    min_balance = raw.get("min_balance")
-    if min_balance is not None:
-        if isinstance(min_balance, bool):
-            raise wrong("min_balance")
-        try:
-            min_balance = Decimal(str(min_balance))
-        except InvalidOperation:
-            raise wrong("min_balance") from None
-        if not min_balance.is_finite():  # as topup.config.decimal_setting (too heavy to import)
-            raise SetupError(f"{path}: account {name!r}: min_balance must be a number")
-    interval = raw.get("interval")
-    if interval is not None and (interval := parse_duration(interval)) is None:
-        raise wrong("interval")
+
+    def setting_error(message: str, hint: str | None = None, *, key: str | None = None) -> Any:
+        # raised by the config's checks below in place of their ConfigError
+        return SetupError(f"{path}: account {name!r}: {message}")
+
+    # the config's own checks of these values (topup.config_values: light to import)
+    min_balance = decimal_setting(raw, "min_balance", setting_error)
+    interval = seconds_setting(raw, "interval", setting_error)
     currency = raw.get("currency")
     provider = raw.get("provider")
     return Account(

@@ -33,12 +33,12 @@ from topup.cli.status_line import (
     render,
 )
 from topup.i18n import N_, _
+from topup.settings import database_url
 from topup.status import (
     EXIT_FAILED,
     EXIT_USAGE,
     SetupError,
     config_path,
-    database_url,
     read,
     read_setup,
 )

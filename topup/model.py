@@ -266,14 +266,21 @@ class CheckResult(Amounts):
         *,
         checked_at: datetime | None = None,
         duration: float | None = None,
+        message: str | None = None,
+        low: bool | None = None,
+        attention: tuple[str, ...] | None = None,
     ) -> CheckResult:
+        """What an adapter read, as a result; ``message`` (None: the balance's own) lets the
+        caller pass it sanitised, ``low``/``attention`` what :mod:`topup.attention` decided."""
         return cls(
             account=account,
             provider=provider,
             status=balance.status,
             checked_at=checked_at or utcnow(),
-            message=balance.message,
+            message=balance.message if message is None else message,
             duration=duration,
+            low=low,
+            attention=attention,
             **{**balance.amount_values(), "balances": balance.entries()},
         )
 

@@ -353,22 +353,18 @@ def _host_of(base_url: str) -> str:
 
 
 def _result(account: Account, provider: str, balance: Balance, duration: float) -> CheckResult:
-    """:meth:`CheckResult.from_balance` with its ``low`` and ``attention`` set, as
-    :func:`topup.attention.marked` would set them, built once."""
+    """:meth:`CheckResult.from_balance` with its message sanitised and its ``low`` and
+    ``attention`` set as :func:`topup.attention.marked` would set them, built once."""
     found = attention.assess(account, balance.status, balance if balance.has_value else None)
     message = balance.message
-    if message:
-        message = sanitize.message(message, account.secrets)
-    return CheckResult(
-        account=account.name,
-        provider=provider,
-        status=balance.status,
-        checked_at=utcnow(),
-        message=message,
+    return CheckResult.from_balance(
+        account.name,
+        provider,
+        balance,
         duration=duration,
+        message=sanitize.message(message, account.secrets) if message else None,
         low=found.low,
         attention=tuple(found.names()),
-        **{**balance.amount_values(), "balances": balance.entries()},
     )
 
 

@@ -250,3 +250,19 @@ def test_only_status_with_known_options_is_answered_from_the_cache(
 def test_the_topup_command_starts_at_the_light_entry() -> None:
     (script,) = entry_points(group="console_scripts", name="topup")
     assert script.value == "topup.entry:main"
+
+
+def test_the_fast_path_knows_only_options_the_status_command_has() -> None:
+    """entry.py screens arguments without loading the CLI: each option it accepts must be one
+    `topup status` declares, taking a value exactly when the command's option does."""
+    import topup.cli
+    from topup.cli.lazy import build
+
+    (status,) = (e for e in topup.cli.COMMANDS if e.name == "status")
+    declared = {
+        name: not getattr(param, "is_flag", False)
+        for param in build(status).params
+        for name in (*param.opts, *param.secondary_opts)
+    }
+    assert all(declared.get(name) is True for name in entry.VALUED), declared
+    assert all(declared.get(name) is False for name in entry.FLAGS), declared

@@ -24,12 +24,10 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import make_url
 
-from topup.account import Account
 from topup.config import Config
 from topup.durations import parse_duration
 from topup.errors import ConfigError
@@ -181,7 +179,7 @@ def _build_shared(config: Config, history: History, options: WatchOptions, lease
             "worker, or remove lease to watch every account from this one process",
         )
     accounts = config.select([])
-    interval_of = partial(_interval_of, options.interval)
+    interval_of = options.interval_of
     shared = SharedHistory(
         history.get, lease=lease, due_in=due_again(interval_of, accounts, options.jitter)
     )
@@ -200,10 +198,6 @@ def _build_shared(config: Config, history: History, options: WatchOptions, lease
     )
     watcher = Watcher(accounts, pending, options=options, alerts=alerts, shared=schedule)
     return Service(config, history, pending, alerts, watcher)
-
-
-def _interval_of(default: float, account: Account) -> float:
-    return account.interval or default
 
 
 def _on_stop_signals(callback: Callable[[], None]) -> None:

@@ -74,6 +74,10 @@ class WatchOptions:
     #: (see :func:`topup.service.build`); None: this watcher schedules every account itself.
     lease: float | None = None
 
+    def interval_of(self, account: Account) -> float:
+        """The account's own ``interval``, else this one."""
+        return account.interval or self.interval
+
 
 class Watcher:
     def __init__(
@@ -176,7 +180,7 @@ class Watcher:
         return list(results)
 
     def interval_of(self, account: Account) -> float:
-        return account.interval or self.options.interval
+        return self.options.interval_of(account)
 
     # -- internals --------------------------------------------------------------------------
     async def _account_loop(self, account: Account, stop: asyncio.Event) -> None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503
 
 P = "/api/report/getUserOverview"
 KEY = {"api_key": "ap-test-key-0001"}
@@ -86,19 +87,7 @@ CASES: tuple[Case, ...] = (
         (Exchange(P, status=502, text="Bad Gateway"),),
         {"status": "unavailable"},
     ),
-    Case(
-        "503 nginx page",
-        KEY,
-        (
-            Exchange(
-                P,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable", "balance": None},
-    ),
+    html_503(P, KEY, name="503 nginx page", staged={"points": "1"}, balance=None),
     Case(
         "HTML login page under HTTP 200",
         KEY,
@@ -123,6 +112,5 @@ STAGED: dict[str, Staged] = {
     "success false for another reason is a bad response": Staged(
         account={"points": "1"}, fault={"kind": "success_false"}
     ),
-    "503 nginx page": Staged(account={"points": "1"}, fault={"kind": "html_503"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

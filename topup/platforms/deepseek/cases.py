@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from topup.model import CurrencyBalance
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503, truncated_json
 
 KEY = "sk-test-deepseek-0001"
 
@@ -43,6 +44,8 @@ BOTH = (
     ),
     CurrencyBalance(currency="USD", balance=Decimal(0), granted=Decimal(0), paid=Decimal(0)),
 )
+
+FUNDED_CNY = {"cny_granted": "10", "cny_topped_up": "100"}
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -220,29 +223,17 @@ CASES: tuple[Case, ...] = (
         ),
         {"status": "rate_limited"},
     ),
-    Case(
-        "503 HTML page is unavailable",
+    html_503("/user/balance", {"api_key": KEY}, staged=FUNDED_CNY, balance=None),
+    truncated_json(
+        "/user/balance",
         {"api_key": KEY},
-        (
-            Exchange(
-                "/user/balance",
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable", "balance": None},
-    ),
-    Case(
-        "truncated JSON is a bad response",
-        {"api_key": KEY},
-        (Exchange("/user/balance", text='{"is_available":true,"balance_infos":[{"curr'),),
-        {"status": "bad_response", "balance": None},
+        '{"is_available":true,"balance_infos":[{"curr',
+        staged=FUNDED_CNY,
+        balance=None,
     ),
 )
 
 #: The cases the imitation can stage: the same result from the sandbox over real HTTP.
-FUNDED_CNY = {"cny_granted": "10", "cny_topped_up": "100"}
 STAGED: dict[str, Staged] = {
     "documented example: one CNY entry, amounts as strings": Staged(account=FUNDED_CNY),
     "a USD-only account is USD": Staged(account={"usd_granted": "0", "usd_topped_up": "5.50"}),
@@ -279,9 +270,5 @@ STAGED: dict[str, Staged] = {
     "429 is rate limited": Staged(
         account=FUNDED_CNY, fault={"kind": "rate_limit", "retry_after": 0}
     ),
-    "503 HTML page is unavailable": Staged(account=FUNDED_CNY, fault={"kind": "html_503"}),
-    "truncated JSON is a bad response": Staged(
-        account=FUNDED_CNY, fault={"kind": "truncated_json"}
-    ),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

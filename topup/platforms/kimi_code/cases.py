@@ -11,6 +11,7 @@ from typing import Any
 
 from topup.platforms.base import Case, Exchange, Staged
 from topup.platforms.expect import Windows
+from topup.platforms.standard_cases import html_503, truncated_json
 
 _KEY = {"api_key": "sk-kimi-test-0123456789"}
 _PATH = "/coding/v1/usages"
@@ -181,25 +182,8 @@ CASES: tuple[Case, ...] = (
         ),
         {"status": "rate_limited"},
     ),
-    Case(
-        "503 HTML page",
-        _KEY,
-        (
-            Exchange(
-                _PATH,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable"},
-    ),
-    Case(
-        "truncated JSON",
-        _KEY,
-        (Exchange(_PATH, text='{"usage":{"limit":"100","us'),),
-        {"status": "bad_response"},
-    ),
+    html_503(_PATH, _KEY, name="503 HTML page", staged={}),
+    truncated_json(_PATH, _KEY, '{"usage":{"limit":"100","us', name="truncated JSON", staged={}),
     Case(
         "base_url pasted with /coding/v1 is not a different API",
         {**_KEY, "base_url": "https://api.kimi.com"},
@@ -218,7 +202,5 @@ STAGED: dict[str, Staged] = {
     ),
     "401 invalid key": Staged(account={}, config={"api_key": "sk-kimi-not-known"}),
     "429 rate limited": Staged(account={}, fault={"kind": "rate_limit", "retry_after": 0}),
-    "503 HTML page": Staged(account={}, fault={"kind": "html_503"}),
-    "truncated JSON": Staged(account={}, fault={"kind": "truncated_json"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

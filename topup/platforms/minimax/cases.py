@@ -13,6 +13,7 @@ from typing import Any
 
 from topup.platforms.base import Case, Exchange, Staged
 from topup.platforms.expect import Windows
+from topup.platforms.standard_cases import html_503
 
 _KEY = {"api_key": "sk-cp-test-0123456789"}
 _PATH = "/v1/api/openplatform/coding_plan/remains"
@@ -201,19 +202,7 @@ CASES: tuple[Case, ...] = (
         (Exchange(_PATH, status=403, text="<html><title>Just a moment...</title></html>"),),
         {"status": "auth_error"},
     ),
-    Case(
-        "503 HTML page",
-        _KEY,
-        (
-            Exchange(
-                _PATH,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable"},
-    ),
+    html_503(_PATH, _KEY, name="503 HTML page", staged={}),
 )
 
 #: The cases the imitation can stage: the same result from the sandbox over real HTTP.
@@ -231,6 +220,5 @@ STAGED: dict[str, Staged] = {
     "an unknown base_resp failure is a bad response": Staged(
         account={}, fault={"kind": "success_false"}
     ),
-    "503 HTML page": Staged(account={}, fault={"kind": "html_503"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503, truncated_json
 
 KEY = "sk-test-moonshot-0001"
 PATH = "/v1/users/me/balance"
@@ -34,6 +35,8 @@ def answer(
 INVALID_AUTH = {
     "error": {"message": "Invalid Authentication", "type": "invalid_authentication_error"}
 }
+
+FUNDED = {"voucher": "46.58893", "cash": "3.00001"}
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -142,29 +145,17 @@ CASES: tuple[Case, ...] = (
         ),
         {"status": "rate_limited"},
     ),
-    Case(
-        "503 HTML page is unavailable",
+    html_503(PATH, {"api_key": KEY}, staged=FUNDED, balance=None),
+    truncated_json(
+        PATH,
         {"api_key": KEY},
-        (
-            Exchange(
-                PATH,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable", "balance": None},
-    ),
-    Case(
-        "truncated JSON is a bad response",
-        {"api_key": KEY},
-        (Exchange(PATH, text='{"code":0,"data":{"available_balance":49.5'),),
-        {"status": "bad_response", "balance": None},
+        '{"code":0,"data":{"available_balance":49.5',
+        staged=FUNDED,
+        balance=None,
     ),
 )
 
 #: The cases the imitation can stage: the same result from the sandbox over real HTTP.
-FUNDED = {"voucher": "46.58893", "cash": "3.00001"}
 STAGED: dict[str, Staged] = {
     "documented example: the .cn host is CNY": Staged(account=FUNDED),
     "the account's currency overrides the host": Staged(
@@ -185,7 +176,5 @@ STAGED: dict[str, Staged] = {
     "429 rate_limit_reached_error is rate limited": Staged(
         account=FUNDED, fault={"kind": "rate_limit", "retry_after": 0}
     ),
-    "503 HTML page is unavailable": Staged(account=FUNDED, fault={"kind": "html_503"}),
-    "truncated JSON is a bad response": Staged(account=FUNDED, fault={"kind": "truncated_json"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

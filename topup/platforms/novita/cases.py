@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503, truncated_json
 
 KEY = "sk_test-novita-0001"
 PATH = "/openapi/v1/billing/balance/detail"
@@ -27,6 +28,8 @@ def answer(
 
 
 INVALID_KEY = {"code": 403, "reason": "INVALID_API_KEY", "message": "invalid api-key"}
+
+FUNDED = {"cash": "80", "credit_limit": "20"}
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -116,29 +119,17 @@ CASES: tuple[Case, ...] = (
         answer({"code": 429, "reason": "RATE_LIMIT_EXCEEDED", "message": "slow down"}, status=429),
         {"status": "rate_limited"},
     ),
-    Case(
-        "503 HTML page is unavailable",
+    html_503(PATH, {"api_key": KEY}, staged=FUNDED, balance=None),
+    truncated_json(
+        PATH,
         {"api_key": KEY},
-        (
-            Exchange(
-                PATH,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable", "balance": None},
-    ),
-    Case(
-        "truncated JSON is a bad response",
-        {"api_key": KEY},
-        (Exchange(PATH, text='{"availableBalance":"1000000","cashBal'),),
-        {"status": "bad_response", "balance": None},
+        '{"availableBalance":"1000000","cashBal',
+        staged=FUNDED,
+        balance=None,
     ),
 )
 
 #: The cases the imitation can stage: the same result from the sandbox over real HTTP.
-FUNDED = {"cash": "80", "credit_limit": "20"}
 STAGED: dict[str, Staged] = {
     "documented example: 1000000 units are 100 USD, credit line included and said": Staged(
         account=FUNDED
@@ -157,7 +148,5 @@ STAGED: dict[str, Staged] = {
     "429 RATE_LIMIT_EXCEEDED is rate limited": Staged(
         account=FUNDED, fault={"kind": "rate_limit", "retry_after": 0}
     ),
-    "503 HTML page is unavailable": Staged(account=FUNDED, fault={"kind": "html_503"}),
-    "truncated JSON is a bad response": Staged(account=FUNDED, fault={"kind": "truncated_json"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503, truncated_json
 
 P = "/usage/current_balance"
 KEY = {"api_key": "poe-test-key-0001"}
@@ -114,25 +115,8 @@ CASES: tuple[Case, ...] = (
         ),
         {"status": "rate_limited"},
     ),
-    Case(
-        "503 service unavailable",
-        KEY,
-        (
-            Exchange(
-                P,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable", "balance": None},
-    ),
-    Case(
-        "truncated JSON",
-        KEY,
-        (Exchange(P, text='{"current_point_bal'),),
-        {"status": "bad_response"},
-    ),
+    html_503(P, KEY, name="503 service unavailable", staged={"points": 5}, balance=None),
+    truncated_json(P, KEY, '{"current_point_bal', name="truncated JSON", staged={"points": 5}),
 )
 
 #: The cases the imitation can stage: the same result from the sandbox over real HTTP.
@@ -145,7 +129,5 @@ STAGED: dict[str, Staged] = {
     "429 rate limited": Staged(
         account={"points": 5}, fault={"kind": "rate_limit", "retry_after": 0}
     ),
-    "503 service unavailable": Staged(account={"points": 5}, fault={"kind": "html_503"}),
-    "truncated JSON": Staged(account={"points": 5}, fault={"kind": "truncated_json"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503, truncated_json
 
 KEY = "sk_test-ppio-0001"
 PATH = "/v3/user"
@@ -18,6 +19,8 @@ def answer(
 
 
 INVALID_KEY = {"code": 403, "reason": "INVALID_API_KEY", "message": "invalid api-key"}
+
+FUNDED = {"balance": "123.45"}
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -102,29 +105,11 @@ CASES: tuple[Case, ...] = (
         answer({"code": 429, "reason": "RATE_LIMIT_EXCEEDED", "message": "slow down"}, status=429),
         {"status": "rate_limited"},
     ),
-    Case(
-        "503 HTML page is unavailable",
-        {"api_key": KEY},
-        (
-            Exchange(
-                PATH,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable", "balance": None},
-    ),
-    Case(
-        "truncated JSON is a bad response",
-        {"api_key": KEY},
-        (Exchange(PATH, text='{"credit_bal'),),
-        {"status": "bad_response", "balance": None},
-    ),
+    html_503(PATH, {"api_key": KEY}, staged=FUNDED, balance=None),
+    truncated_json(PATH, {"api_key": KEY}, '{"credit_bal', staged=FUNDED, balance=None),
 )
 
 #: The cases the imitation can stage: the same result from the sandbox over real HTTP.
-FUNDED = {"balance": "123.45"}
 STAGED: dict[str, Staged] = {
     "credit_balance is in 1/10000 CNY; the documented Bearer form is sent": Staged(account=FUNDED),
     "a zero balance is a known zero": Staged(account={"balance": "0"}),
@@ -137,7 +122,5 @@ STAGED: dict[str, Staged] = {
         account=FUNDED, fault={"kind": "success_false"}
     ),
     "429 is rate limited": Staged(account=FUNDED, fault={"kind": "rate_limit", "retry_after": 0}),
-    "503 HTML page is unavailable": Staged(account=FUNDED, fault={"kind": "html_503"}),
-    "truncated JSON is a bad response": Staged(account=FUNDED, fault={"kind": "truncated_json"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

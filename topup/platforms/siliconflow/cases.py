@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from topup.platforms.base import Case, Exchange, Staged
 from topup.platforms.siliconflow.client import RETIRED
+from topup.platforms.standard_cases import html_503, truncated_json
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -125,18 +126,12 @@ CASES: tuple[Case, ...] = (
         ),
         {"status": "bad_response", "balance": None},
     ),
-    Case(
-        "503 HTML page",
+    html_503(
+        "/v1/user/info",
         {"api_key": "sk-x"},
-        (
-            Exchange(
-                "/v1/user/info",
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable", "balance": None},
+        name="503 HTML page",
+        staged={"paid": "1"},
+        balance=None,
     ),
     Case(
         "504 string body",
@@ -156,11 +151,13 @@ CASES: tuple[Case, ...] = (
         (Exchange("/v1/user/info", status=404, json="NotFound"),),
         {"status": "bad_response"},
     ),
-    Case(
-        "truncated JSON",
+    truncated_json(
+        "/v1/user/info",
         {"api_key": "sk-x"},
-        (Exchange("/v1/user/info", text='{"code":20000,"status":true,"data":{"totalBal'),),
-        {"status": "bad_response", "balance": None},
+        '{"code":20000,"status":true,"data":{"totalBal',
+        name="truncated JSON",
+        staged={"paid": "1"},
+        balance=None,
     ),
     Case(
         "HTML page under HTTP 200",
@@ -235,10 +232,8 @@ STAGED: dict[str, Staged] = {
     "410 Gone: endpoint retired": Staged(account={"paid": "1"}, fault={"kind": "gone"}),
     "401 with a string body": Staged(account={"paid": "1"}, config={"api_key": "sk-not-known"}),
     "code != 20000 under HTTP 200": Staged(account={"paid": "1"}, fault={"kind": "success_false"}),
-    "503 HTML page": Staged(account={"paid": "1"}, fault={"kind": "html_503"}),
     "504 string body": Staged(account={"paid": "1"}, fault={"kind": "gateway_timeout"}),
     "429 rate limit": Staged(account={"paid": "1"}, fault={"kind": "rate_limit", "retry_after": 0}),
-    "truncated JSON": Staged(account={"paid": "1"}, fault={"kind": "truncated_json"}),
     "disabled account keeps its amounts": Staged(account={"paid": "5", "status": 2}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

@@ -8,6 +8,7 @@ from typing import Any
 
 from topup.model import CurrencyBalance
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503
 
 PATH = "/api/v1/billing/balance"
 KEY = {"api_key": "venice-admin-test-0001"}
@@ -102,19 +103,7 @@ CASES: tuple[Case, ...] = (
         (Exchange(PATH, json={"error": {"message": "internal error"}}),),
         {"status": "bad_response", "balance": None},
     ),
-    Case(
-        "503 HTML page",
-        KEY,
-        (
-            Exchange(
-                PATH,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable"},
-    ),
+    html_503(PATH, KEY, name="503 HTML page", staged={"usd": "1"}),
 )
 
 STAGED: dict[str, Staged] = {
@@ -129,6 +118,5 @@ STAGED: dict[str, Staged] = {
         account={"usd": "1"}, config={"api_key": "venice-inference-key"}
     ),
     "error under HTTP 200": Staged(account={"usd": "1"}, fault={"kind": "success_false"}),
-    "503 HTML page": Staged(account={"usd": "1"}, fault={"kind": "html_503"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

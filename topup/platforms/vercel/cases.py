@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503, truncated_json
 
 KEY = {"api_key": "vck_test_0001"}
 ERROR_401 = {"error": {"message": "Invalid API key", "type": "authentication_error"}}
@@ -77,24 +78,21 @@ CASES: tuple[Case, ...] = (
         ),
         {"status": "rate_limited"},
     ),
-    Case(
-        "503 HTML page",
+    html_503(
+        "/v1/credits",
         KEY,
-        (
-            Exchange(
-                "/v1/credits",
-                status=503,
-                text="<html><title>503 Service Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable", "balance": None},
+        name="503 HTML page",
+        text="<html><title>503 Service Unavailable</title></html>",
+        staged={"paid": "1"},
+        balance=None,
     ),
-    Case(
-        "truncated JSON",
+    truncated_json(
+        "/v1/credits",
         KEY,
-        (Exchange("/v1/credits", text='{"balance":"95.5'),),
-        {"status": "bad_response", "balance": None},
+        '{"balance":"95.5',
+        name="truncated JSON",
+        staged={"paid": "1"},
+        balance=None,
     ),
 )
 
@@ -106,7 +104,5 @@ STAGED: dict[str, Staged] = {
     "429 rate limited": Staged(
         account={"paid": "1"}, fault={"kind": "rate_limit", "retry_after": 0}
     ),
-    "503 HTML page": Staged(account={"paid": "1"}, fault={"kind": "html_503"}),
-    "truncated JSON": Staged(account={"paid": "1"}, fault={"kind": "truncated_json"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503
 
 TEAM = "8c1f7e52-3b9d-4a7e-9f02-6d5e4c3b2a10"
 PATH = f"/v1/billing/teams/{TEAM}/prepaid/balance"
@@ -87,19 +88,7 @@ CASES: tuple[Case, ...] = (
         (Exchange(PATH, status=429, json={"code": "ResourceExhausted", "error": "Slow down"}),),
         {"status": "rate_limited"},
     ),
-    Case(
-        "503 HTML page",
-        ACCOUNT,
-        (
-            Exchange(
-                PATH,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable"},
-    ),
+    html_503(PATH, ACCOUNT, name="503 HTML page", staged={"paid": "1"}),
 )
 
 STAGED: dict[str, Staged] = {
@@ -115,6 +104,5 @@ STAGED: dict[str, Staged] = {
     "429 rate limited": Staged(
         account={"paid": "1"}, fault={"kind": "rate_limit", "retry_after": 0}
     ),
-    "503 HTML page": Staged(account={"paid": "1"}, fault={"kind": "html_503"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import truncated_json
 
 PATH = "/api/v1/management/payg/balance"
 KEY = {"api_key": "sk-mg-v1-test0001"}
@@ -109,11 +110,13 @@ CASES: tuple[Case, ...] = (
         (Exchange(PATH, status=504, text="<html><title>504 Gateway Time-out</title></html>"),),
         {"status": "unavailable"},
     ),
-    Case(
-        "truncated JSON",
+    truncated_json(
+        PATH,
         KEY,
-        (Exchange(PATH, text='{"success":true,"data":{"total_cr'),),
-        {"status": "bad_response", "balance": None},
+        '{"success":true,"data":{"total_cr',
+        name="truncated JSON",
+        staged={"paid": "1"},
+        balance=None,
     ),
 )
 
@@ -130,6 +133,5 @@ STAGED: dict[str, Staged] = {
         account={"paid": "1"}, fault={"kind": "rate_limit"}
     ),
     "504 gateway timeout": Staged(account={"paid": "1"}, fault={"kind": "gateway_timeout"}),
-    "truncated JSON": Staged(account={"paid": "1"}, fault={"kind": "truncated_json"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from topup.platforms.base import Case, Exchange, Staged
+from topup.platforms.standard_cases import html_503
 
 P = "/api/biz/account/query-customer-account-report"
 KEY = {"api_key": "0123abcd.zp-test-secret"}
@@ -151,19 +152,7 @@ CASES: tuple[Case, ...] = (
         (Exchange(P, json=report(availableBalance=D("9.92"), balance=D("9.92"))),),
         {"status": "ok", "currency": "USD", "balance": "9.92"},
     ),
-    Case(
-        "503 page",
-        KEY,
-        (
-            Exchange(
-                P,
-                status=503,
-                text="<html><title>503 Service Temporarily Unavailable</title></html>",
-                headers={"content-type": "text/html"},
-            ),
-        ),
-        {"status": "unavailable"},
-    ),
+    html_503(P, KEY, name="503 page", staged={"recharge": "1"}),
 )
 
 #: The cases the imitation can stage: the same result from the sandbox over real HTTP.
@@ -184,6 +173,5 @@ STAGED: dict[str, Staged] = {
     "success false with another code": Staged(
         account={"recharge": "1"}, fault={"kind": "success_false"}
     ),
-    "503 page": Staged(account={"recharge": "1"}, fault={"kind": "html_503"}),
 }
-CASES = tuple(replace(case, staged=STAGED.get(case.name)) for case in CASES)
+CASES = tuple(replace(case, staged=STAGED.get(case.name, case.staged)) for case in CASES)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 
 from topup.account import Account
@@ -22,6 +23,18 @@ from topup.model import Amounts, CheckResult, Status
 RUNWAY_WARNING_DAYS = Decimal(7)
 #: Share left (percent) of a quota window under which it is nearly used.
 WINDOW_WARNING_PERCENT = Decimal(10)
+#: Without a per-account ``interval``, a last good value older than this is stale.
+DEFAULT_STALE_AFTER = timedelta(hours=2)
+#: With one, a value is stale after this many intervals without a good check (at least 5 min).
+STALE_INTERVALS = 3
+MIN_STALE_AFTER = timedelta(minutes=5)
+
+
+def stale_after(account: Account) -> timedelta:
+    """How old the account's last good value may be before it is stale."""
+    if account.interval:
+        return max(timedelta(seconds=account.interval * STALE_INTERVALS), MIN_STALE_AFTER)
+    return DEFAULT_STALE_AFTER
 
 
 class Need(enum.StrEnum):

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from topup.account import Account
-from topup.attention import Attention, Need, assess
+from topup.attention import Attention, Need, assess, stale_after
 from topup.burn import PointLike, Sample, estimate, runway_days
 from topup.config_values import decimal_setting, seconds_setting
 from topup.i18n import normalize
@@ -54,11 +54,6 @@ EXIT_LOW = 3
 
 #: Runway is estimated over this much history (as on the dashboard).
 RUNWAY_WINDOW = timedelta(days=7)
-#: Without a per-account ``interval``, a last good value older than this is stale.
-DEFAULT_STALE_AFTER = timedelta(hours=2)
-#: With one, a value is stale after this many intervals without a good check (at least 5 min).
-STALE_INTERVALS = 3
-MIN_STALE_AFTER = timedelta(minutes=5)
 #: Spend per day is reused this long between runs when a cache file is given (the week's window
 #: moves slowly; the dashboard recomputes its summaries as often). Runways are recomputed
 #: from each run's latest balance.
@@ -163,13 +158,6 @@ def _account(raw: Any, path: Path) -> Account:
         interval=interval,
         totals=raw.get("totals", True),
     )
-
-
-def stale_after(account: Account) -> timedelta:
-    """How old a last good value may be before it is stale (as on the dashboard)."""
-    if account.interval:
-        return max(timedelta(seconds=account.interval * STALE_INTERVALS), MIN_STALE_AFTER)
-    return DEFAULT_STALE_AFTER
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from topup.account import Account
+from topup.attention import stale_after
 from topup.storage import AccountState, Store
 from topup.web.account_view import AccountView, attention_of
 from topup.web.trends import (
@@ -56,10 +57,6 @@ log = logging.getLogger("topup.web")
 
 #: Summaries are recomputed this often (the 24 h and 7 d windows move with the clock).
 SUMMARY_TTL = timedelta(minutes=10)
-#: Without a per-account ``interval``, a last good value older than this is stale.
-DEFAULT_STALE_AFTER = timedelta(hours=2)
-#: A value is stale after this many check intervals without a good check.
-STALE_INTERVALS = 3
 #: Up to this many summaries are computed in the request that needs them; more go to the
 #: background thread (the first ones of a large deployment, a watcher round's changes).
 BACKGROUND_THRESHOLD = 200
@@ -109,9 +106,7 @@ class Board:
     def stale_limit(self, account: Account) -> timedelta:
         if self.stale_after is not None:
             return self.stale_after
-        if account.interval:
-            return max(timedelta(seconds=account.interval * STALE_INTERVALS), timedelta(minutes=5))
-        return DEFAULT_STALE_AFTER
+        return stale_after(account)
 
     # -- keeping the index current ------------------------------------------------------
 
